@@ -1,0 +1,167 @@
+"""Factor extraction: principal components and Brown's centroid method.
+
+Loadings are returned as an array of shape (N sorts, k factors).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import OptionError
+
+#: Above this many sorts the centroid method's N x N residual matrix becomes
+#: the bottleneck (memory N^2 * 8 bytes; 5,000 sorts = 200 MB, 20 s or so).
+CENTROID_PRACTICAL_MAX_N = 5000
+
+
+@dataclass
+class Extraction:
+    """Unrotated result of an extraction.
+
+    loadings : (N, k) unrotated loadings
+    eigenvalues : (min(m, N),) all eigenvalues of R in decreasing order (PCA),
+        or the k centroid factors' sums of squared loadings (centroid)
+    """
+
+    loadings: np.ndarray
+    eigenvalues: np.ndarray
+    method: str
+
+
+def _check_k(k: int, N: int) -> int:
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+        raise OptionError(f"the number of factors must be a whole number, not {k!r}")
+    if k < 1:
+        raise OptionError(f"the number of factors must be at least 1 (got {k})")
+    if k > N:
+        raise OptionError(f"cannot extract {k} factors from {N} Q-sorts")
+    return int(k)
+
+
+def eigen_from_factor(W: np.ndarray, *, path: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """Eigen-decomposition of R = W'W without forming R when W is wide.
+
+    Returns ``(values, L)`` where values are all non-negative eigenvalues in
+    decreasing order, shape (r,), r = min(m, N), and ``L = V * sqrt(values)`` is
+    (N, r): the full set of principal-component loadings.
+
+    ``path='gram'`` decomposes the m x m matrix WW' (cost m^2 N): its eigenvectors
+    u give R's as W'u / sqrt(lambda), so L = W'u. ``path='full'`` decomposes the
+    N x N matrix R (what qmethod does). 'auto' takes the smaller one.
+    """
+    m, N = W.shape
+    if path == "auto":
+        path = "gram" if m < N else "full"
+    if path == "gram":
+        vals, U = np.linalg.eigh(W @ W.T)
+        order = np.argsort(vals)[::-1]
+        vals, U = vals[order], U[:, order]
+        L = W.T @ U
+    elif path == "full":
+        R = W.T @ W
+        np.fill_diagonal(R, 1.0)
+        vals, V = np.linalg.eigh(R)
+        order = np.argsort(vals)[::-1][: min(m, N)]
+        vals, V = vals[order], V[:, order]
+        # psych::principal clips eigenvalues below machine epsilon before the sqrt.
+        L = V * np.sqrt(np.maximum(vals, np.finfo(float).eps))
+    else:
+        raise OptionError(f"unknown eigen path {path!r}")
+    return np.maximum(vals, 0.0), L
+
+
+def flip_positive(L: np.ndarray) -> np.ndarray:
+    """Flip each column so that its sum is >= 0 (a zero sum counts as positive).
+
+    This is psych::principal's convention; it makes the arbitrary sign of an
+    eigenvector deterministic. (psych applies it for k > 1; we apply it for k = 1
+    too, where R's sign is whatever LAPACK returned, so that a single factor
+    reads the same way on every machine.)
+    """
+    s = np.sign(L.sum(axis=0))
+    s[s == 0] = 1.0
+    return L * s
+
+
+def pca(W: np.ndarray, k: int, *, path: str = "auto") -> Extraction:
+    """Principal-component loadings of the k largest components.
+
+    Parameters
+    ----------
+    W : (m, N) correlation factor from :func:`qmethod.correlation.correlation_factor`
+    k : number of components, 1 <= k <= N
+    path : 'auto' | 'gram' | 'full' (see :func:`eigen_from_factor`)
+
+    Returns loadings (N, k) = eigenvector * sqrt(eigenvalue), columns signed by
+    :func:`flip_positive`, and all eigenvalues.
+    """
+    k = _check_k(k, W.shape[1])
+    vals, L = eigen_from_factor(W, path=path)
+    if k > L.shape[1]:
+        raise OptionError(f"the data support at most {L.shape[1]} components; {k} were asked for")
+    return Extraction(flip_positive(L[:, :k].copy()), vals, "pca")
+
+
+def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections: int | None = None) -> Extraction:
+    """Brown's centroid extraction, as qmethod's ``centroid()`` does it.
+
+    Parameters
+    ----------
+    R : (N, N) correlation matrix. This path needs the full matrix, so it is
+        practical up to about ``CENTROID_PRACTICAL_MAX_N`` sorts; beyond that a
+        warning is issued (the PCA path has no such limit).
+    k : number of factors
+    threshold : convergence of the communality iteration (qmethod's spc)
+
+    For each factor, on the residual matrix T (diagonal set to 0):
+    reflect variables until every column sum is positive (always the one with
+    the smallest sum, first on ties), estimate the factor from column sums
+    with iterated communalities on the diagonal, undo the reflections on the
+    factor, and subtract its outer product. PQMethod and Ken-Q differ in the
+    reflection rule and use a fixed number of iterations; their numbers differ
+    slightly from these.
+    """
+    R = np.array(R, dtype=float)
+    N = R.shape[0]
+    k = _check_k(k, N)
+    if N > CENTROID_PRACTICAL_MAX_N:
+        warnings.warn(f"centroid extraction on {N} sorts works on an N x N matrix "
+                      f"({N * N * 8 / 2**20:.0f} MB); it is practical up to about "
+                      f"{CENTROID_PRACTICAL_MAX_N} sorts. PCA has no such limit.", stacklevel=2)
+    if max_reflections is None:
+        max_reflections = 10 * N + 100
+    T = R.copy()
+    L = np.zeros((N, k))
+    for f in range(k):
+        np.fill_diagonal(T, 0.0)
+        sign = np.ones(N)
+        colsum = T.sum(axis=0)
+        flips = 0
+        # Each flip of a negative-sum variable raises the total sum of T, so the
+        # loop ends; the cap only guards the degenerate all-zero-sum case.
+        while (colsum <= 0).any() and flips < max_reflections:
+            v = int(np.argmin(colsum))
+            # Flipping row and column v of a zero-diagonal matrix changes every
+            # other column sum by -2 T[v, j] and negates column v's own sum.
+            colsum = colsum - 2.0 * T[v, :] * sign[v] * sign
+            colsum[v] = -(colsum[v] + 2.0 * T[v, v])  # T[v, v] is 0; kept for clarity
+            sign[v] = -sign[v]
+            flips += 1
+        Tr = T * np.outer(sign, sign)
+        cs = Tr.sum(axis=0)
+        r = cs / (N - 1)
+        t = cs + r
+        fac = t / np.sqrt(t.sum())
+        for _ in range(10000):
+            if not (np.abs(r - fac ** 2) >= threshold).any():
+                break
+            r = fac ** 2
+            t = cs + r
+            fac = t / np.sqrt(t.sum())
+        fac = fac * sign  # undo the reflections on the factor
+        L[:, f] = fac
+        T = T - np.outer(fac, fac)
+    eig = (L ** 2).sum(axis=0)
+    return Extraction(L, eig, "centroid")
