@@ -1,0 +1,907 @@
+"""The Store: studies, participant links, sessions, responses and analysis runs.
+
+Every method is one short database transaction; nothing relies on locks held
+in this process, so any number of app replicas can share one PostgreSQL
+database (an embedded SQLite file serves one machine). What makes it correct:
+
+* a token is single use: ``responses.token_id`` is unique, so a double click,
+  a retry or two replicas submitting the same token store ONE response; the
+  loser of a race gets the winner's response back (``created=False``);
+* a participant's study version is pinned when they first open their link
+  (``participant_tokens.pinned_version_id``) and kept by their session, so the
+  Q-set never changes under someone who started; a changed study becomes a
+  new version for the next participants;
+* placements are checked on the server against the pinned version's grid and
+  statements, whatever the browser sent;
+* before consent nothing is stored about a participant but their token row.
+
+Participants' session states: ``new`` (link opened, no consent yet: nothing
+stored), ``consented``, ``in_progress`` (a draft was saved), ``submitted``.
+A study that is closed refuses new participants; those who consented before
+it closed may still finish and submit.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import math
+import re
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from studies.definition import StudyDefinition
+from studies.errors import StudyError
+
+from . import models as m
+from .db import WRITE_OPTION, make_engine, safe_url
+from .errors import (AlreadySubmitted, ConsentRequired, DatabaseUnavailable, InvalidSubmission,
+                     StorageError, StudyClosed, StudyVersionChanged, UnknownStudy, UnknownToken)
+from .migrations import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COPRODUCTION_PATH = REPO_ROOT / "statements" / "coproduction.yaml"
+
+DEMO_SUFFIX = "-demo"
+DEMO_TITLE_PREFIX = "[DEMO] "
+MAX_DRAFT_BYTES = 1_000_000
+MAX_TEXT_ANSWER = 10_000
+MAX_USER_AGENT = 512
+MAX_INVITATIONS = 10_000
+TOKEN_BYTES = 18          # secrets.token_urlsafe(18): 24 characters, 144 bits
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+
+
+# ---------------------------------------------------------------------------
+# what the store hands out
+# ---------------------------------------------------------------------------
+@dataclass
+class StudyInfo:
+    """One version of a study. ``id`` is the study's id (the same for all its
+    versions); ``version_id`` names this version's row."""
+
+    id: int
+    slug: str
+    version: int
+    title: str
+    status: str
+    is_demo: bool
+    fingerprint: str
+    definition: StudyDefinition
+    created_at: datetime
+    version_id: int = 0
+    latest_version: int = 0
+
+
+@dataclass
+class SessionInfo:
+    token: str
+    study_slug: str
+    study_version: int
+    status: str                 # 'new' | 'consented' | 'in_progress' | 'submitted'
+    step: str | None = None
+    draft: dict | None = None
+    consented_at: datetime | None = None
+
+
+@dataclass
+class Submission:
+    placements: dict[str, int]
+    presort: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    user_agent: str = ""
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "Submission":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise InvalidSubmission(f"The submission has unknown parts: {', '.join(unknown)}.")
+        return cls(**{k: d[k] for k in d})
+
+
+@dataclass
+class SubmitResult:
+    response_id: int
+    created: bool
+
+
+@dataclass
+class ResponseRecord:
+    id: int
+    participant: str            # neutral label within its study version: 'r0001', ...
+    study_slug: str
+    study_version: int
+    is_demo: bool
+    placements: dict[str, int]
+    presort: dict[str, str]
+    answers: dict[str, Any]
+    timings: dict[str, float]
+    user_agent: str
+    submitted_at: datetime
+
+
+@dataclass
+class AnalysisRunRecord:
+    id: int
+    study_slug: str
+    study_version: int
+    params: dict
+    result_json: str
+    n_responses: int
+    created_at: datetime
+
+
+def participant_label(index: int) -> str:
+    """Neutral participant label of the ``index``-th response (0-based) of a version."""
+    return f"r{index + 1:04d}"
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def demo_definition(defn: StudyDefinition) -> StudyDefinition:
+    """The demo copy of ``defn``: slug ``<slug>-demo``, title prefixed "[DEMO] "."""
+    if defn.slug.endswith(DEMO_SUFFIX) and defn.title.startswith(DEMO_TITLE_PREFIX):
+        return defn
+    return dataclasses.replace(defn, slug=defn.slug + DEMO_SUFFIX,
+                               title=DEMO_TITLE_PREFIX + defn.title)
+
+
+# ---------------------------------------------------------------------------
+# the store
+# ---------------------------------------------------------------------------
+class Store:
+    """Access to the platform's database; see the module docstring."""
+
+    def __init__(self, engine, *, migrate: bool = True):
+        self.engine = engine
+        self.url = safe_url(engine.url)
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}),
+                                   expire_on_commit=False)
+        self._definitions: dict[int, StudyDefinition] = {}
+        if migrate:
+            upgrade(engine)
+
+    @classmethod
+    def from_url(cls, url: str | None = None, *, schema: str | None = None,
+                 migrate: bool = True) -> "Store":
+        """Open (and migrate) the database at ``url``; ``None`` means
+        :func:`storage.db.database_url` (``DATABASE_URL`` or the SQLite file)."""
+        engine = None
+        try:
+            engine = make_engine(url, schema=schema)
+            with engine.connect():
+                pass
+            return cls(engine, migrate=migrate)
+        except OperationalError as exc:
+            if engine is not None:
+                engine.dispose()
+            where = safe_url(engine.url) if engine is not None else safe_url(url or "")
+            reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() \
+                else type(exc).__name__
+            raise DatabaseUnavailable(f"cannot open the database at {where}: {reason}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    # -- transactions ------------------------------------------------------
+    @contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Session]:
+        """One transaction; ``write`` ones take SQLite's write lock up front."""
+        maker = self._write if write else self._read
+        with maker() as session, session.begin():
+            yield session
+
+    # -- studies -------------------------------------------------------------
+    def _definition(self, version: m.StudyVersion) -> StudyDefinition:
+        defn = self._definitions.get(version.id)
+        if defn is None:
+            defn = StudyDefinition.from_dict(version.definition)
+            self._definitions[version.id] = defn
+        return defn
+
+    def _info(self, study: m.Study, version: m.StudyVersion, latest: int | None = None) -> StudyInfo:
+        return StudyInfo(id=study.id, slug=study.slug, version=version.version, title=version.title,
+                         status=study.status, is_demo=study.is_demo,
+                         fingerprint=version.fingerprint, definition=self._definition(version),
+                         created_at=_aware(version.created_at), version_id=version.id,
+                         latest_version=latest if latest is not None else version.version)
+
+    @staticmethod
+    def _study(s: Session, slug: str, *, lock: bool = False) -> m.Study:
+        q = select(m.Study).where(m.Study.slug == str(slug))
+        if lock:
+            q = q.with_for_update()
+        study = s.scalar(q)
+        if study is None:
+            raise UnknownStudy(slug)
+        return study
+
+    @staticmethod
+    def _latest(s: Session, study_id: int) -> m.StudyVersion | None:
+        return s.scalar(select(m.StudyVersion).where(m.StudyVersion.study_id == study_id)
+                        .order_by(m.StudyVersion.version.desc()).limit(1))
+
+    def _version(self, s: Session, study: m.Study, version: int | None) -> m.StudyVersion:
+        if version is None:
+            v = self._latest(s, study.id)
+        else:
+            v = s.scalar(select(m.StudyVersion).where(m.StudyVersion.study_id == study.id,
+                                                      m.StudyVersion.version == int(version)))
+        if v is None:
+            raise UnknownStudy(study.slug, version)
+        return v
+
+    def publish_study(self, defn: StudyDefinition, *, demo: bool = False) -> StudyInfo:
+        """Create the study, or a new version of it when its content changed.
+
+        Publishing the same content again returns the existing version. A demo
+        copy (``demo=True``) lives under ``<slug>-demo`` with a "[DEMO] " title.
+        """
+        if not isinstance(defn, StudyDefinition):
+            raise StorageError("publish_study needs a StudyDefinition")
+        if demo:
+            defn = demo_definition(defn)
+        fingerprint = defn.fingerprint()
+        last_error: Exception | None = None
+        for _attempt in range(8):
+            try:
+                with self._tx(write=True) as s:
+                    study = s.scalar(select(m.Study).where(m.Study.slug == defn.slug)
+                                     .with_for_update())
+                    if study is None:
+                        study = m.Study(slug=defn.slug, is_demo=bool(demo), status="open",
+                                        created_at=m.utcnow())
+                        s.add(study)
+                        s.flush()
+                    elif study.is_demo != bool(demo):
+                        kind = "a demo copy" if study.is_demo else "a real study"
+                        raise StorageError(f"the slug {defn.slug!r} is already used by {kind}; "
+                                           f"choose another slug")
+                    latest = self._latest(s, study.id)
+                    if latest is not None and latest.fingerprint == fingerprint:
+                        return self._info(study, latest)
+                    version = m.StudyVersion(study_id=study.id,
+                                             version=1 if latest is None else latest.version + 1,
+                                             fingerprint=fingerprint, title=defn.title,
+                                             definition=defn.to_dict(), created_at=m.utcnow())
+                    s.add(version)
+                    s.flush()
+                    self._definitions[version.id] = defn
+                    info = self._info(study, version)
+                return info
+            except IntegrityError as exc:   # another replica created it first: look again
+                last_error = exc
+        raise StorageError(f"could not publish study {defn.slug!r}: it kept changing under "
+                           f"concurrent updates ({last_error})")
+
+    def get_study(self, slug: str, version: int | None = None) -> StudyInfo:
+        """The latest version of ``slug`` (or the given one); raises UnknownStudy."""
+        with self._tx() as s:
+            study = self._study(s, slug)
+            v = self._version(s, study, version)
+            latest = self._latest(s, study.id)
+            return self._info(study, v, latest.version)
+
+    def study_versions(self, slug: str) -> list[StudyInfo]:
+        with self._tx() as s:
+            study = self._study(s, slug)
+            versions = s.scalars(select(m.StudyVersion).where(m.StudyVersion.study_id == study.id)
+                                 .order_by(m.StudyVersion.version)).all()
+            top = versions[-1].version if versions else 0
+            return [self._info(study, v, top) for v in versions]
+
+    def set_study_status(self, slug: str, status: str) -> None:
+        if status not in m.STUDY_STATUSES:
+            raise StorageError(f"a study's status is 'open' or 'closed', not {status!r}")
+        with self._tx(write=True) as s:
+            study = self._study(s, slug, lock=True)
+            study.status = status
+
+    def list_studies(self, *, include_demo: bool = True) -> list[StudyInfo]:
+        """The latest version of every study, real ones first, by slug."""
+        with self._tx() as s:
+            top = (select(m.StudyVersion.study_id, func.max(m.StudyVersion.version).label("v"))
+                   .group_by(m.StudyVersion.study_id).subquery())
+            q = (select(m.Study, m.StudyVersion)
+                 .join(top, top.c.study_id == m.Study.id)
+                 .join(m.StudyVersion, (m.StudyVersion.study_id == m.Study.id)
+                       & (m.StudyVersion.version == top.c.v))
+                 .order_by(m.Study.is_demo, m.Study.slug))
+            if not include_demo:
+                q = q.where(m.Study.is_demo.is_(False))
+            return [self._info(study, v) for study, v in s.execute(q).all()]
+
+    def count_responses(self, slug: str, version: int | None = None) -> int:
+        with self._tx() as s:
+            study = self._study(s, slug)
+            v = self._version(s, study, version)
+            return int(s.scalar(select(func.count()).select_from(m.Response)
+                                .where(m.Response.study_version_id == v.id)) or 0)
+
+    # -- participant links -------------------------------------------------------
+    def create_invitations(self, slug: str, count: int, *, label: str | None = None) -> list[str]:
+        """``count`` single-use participant tokens for ``slug``."""
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_INVITATIONS:
+            raise StorageError(f"the number of invitations must be a whole number from 1 to "
+                               f"{MAX_INVITATIONS}, not {count!r}")
+        if label is not None:
+            label = str(label).strip()[:200] or None
+        tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
+        with self._tx(write=True) as s:
+            study = self._study(s, slug)
+            now = m.utcnow()
+            s.add_all([m.ParticipantToken(token=t, study_id=study.id, kind="invitation",
+                                          label=label, created_at=now) for t in tokens])
+        return tokens
+
+    def open_link(self, slug: str) -> str:
+        """A fresh token for the open link of ``slug``, pinned to its latest version."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        with self._tx(write=True) as s:
+            study = self._study(s, slug)
+            if study.status != "open":
+                v = self._latest(s, study.id)
+                raise StudyClosed(slug, v.title if v else None)
+            latest = self._version(s, study, None)
+            s.add(m.ParticipantToken(token=token, study_id=study.id, kind="open",
+                                     pinned_version_id=latest.id, created_at=m.utcnow()))
+        return token
+
+    @staticmethod
+    def _token(s: Session, token: str) -> m.ParticipantToken:
+        if not isinstance(token, str) or not token or len(token) > 64:
+            raise UnknownToken()
+        tok = s.scalar(select(m.ParticipantToken).where(m.ParticipantToken.token == token))
+        if tok is None:
+            raise UnknownToken()
+        return tok
+
+    @staticmethod
+    def _response_id(s: Session, token_id: int) -> int | None:
+        return s.scalar(select(m.Response.id).where(m.Response.token_id == token_id))
+
+    @staticmethod
+    def _session_row(s: Session, token_id: int, *, lock: bool = False) -> m.ParticipantSession | None:
+        q = select(m.ParticipantSession).where(m.ParticipantSession.token_id == token_id)
+        if lock:
+            q = q.with_for_update()
+        return s.scalar(q)
+
+    def _session_info(self, s: Session, tok: m.ParticipantToken, study: m.Study,
+                      sess: m.ParticipantSession | None) -> SessionInfo:
+        version_id = sess.study_version_id if sess is not None else tok.pinned_version_id
+        version = s.get(m.StudyVersion, version_id)
+        if sess is None:
+            return SessionInfo(token=tok.token, study_slug=study.slug, study_version=version.version,
+                               status="new")
+        return SessionInfo(token=tok.token, study_slug=study.slug, study_version=version.version,
+                           status=sess.status, step=sess.step,
+                           draft=None if sess.draft is None else dict(sess.draft),
+                           consented_at=_aware(sess.consented_at))
+
+    def _pin(self, s: Session, tok: m.ParticipantToken, study: m.Study) -> None:
+        """Pin the token to the study's latest version, unless it already is."""
+        if tok.pinned_version_id is not None:
+            return
+        latest = self._version(s, study, None)
+        s.execute(update(m.ParticipantToken)
+                  .where(m.ParticipantToken.id == tok.id,
+                         m.ParticipantToken.pinned_version_id.is_(None))
+                  .values(pinned_version_id=latest.id))
+        s.refresh(tok)
+
+    def start_session(self, slug: str, token: str) -> SessionInfo:
+        """Check a participant link and return its session (pinning its version).
+
+        Raises UnknownStudy, UnknownToken (not a token of this study),
+        AlreadySubmitted, or StudyClosed (for someone who has not consented
+        yet). Opening the link again resumes the session with its draft.
+        """
+        for write in (False, True):
+            with self._tx(write=write) as s:
+                study = self._study(s, slug)
+                tok = self._token(s, token)
+                if tok.study_id != study.id:
+                    raise UnknownToken()
+                if self._response_id(s, tok.id) is not None:
+                    raise AlreadySubmitted()
+                sess = self._session_row(s, tok.id)
+                if sess is None and study.status != "open":
+                    v = self._latest(s, study.id)
+                    raise StudyClosed(slug, v.title if v else None)
+                if sess is None and tok.pinned_version_id is None:
+                    if not write:
+                        continue        # pin it in a write transaction
+                    self._pin(s, tok, study)
+                return self._session_info(s, tok, study, sess)
+        raise AssertionError("unreachable")
+
+    def get_session(self, token: str) -> SessionInfo:
+        """The session of ``token`` as it is now (read only; UnknownToken if none)."""
+        with self._tx() as s:
+            tok = self._token(s, token)
+            study = s.get(m.Study, tok.study_id)
+            if tok.pinned_version_id is None:
+                latest = self._version(s, study, None)
+                return SessionInfo(token=tok.token, study_slug=study.slug,
+                                   study_version=latest.version, status="new")
+            sess = self._session_row(s, tok.id)
+            info = self._session_info(s, tok, study, sess)
+            if sess is None and self._response_id(s, tok.id) is not None:
+                info.status = "submitted"
+            return info
+
+    def record_consent(self, token: str) -> SessionInfo:
+        """Record consent and create the session (idempotent)."""
+        for _attempt in range(3):
+            try:
+                with self._tx(write=True) as s:
+                    tok = self._token(s, token)
+                    study = s.get(m.Study, tok.study_id)
+                    if self._response_id(s, tok.id) is not None:
+                        raise AlreadySubmitted()
+                    sess = self._session_row(s, tok.id)
+                    if sess is None:
+                        if study.status != "open":
+                            v = self._latest(s, study.id)
+                            raise StudyClosed(study.slug, v.title if v else None)
+                        self._pin(s, tok, study)
+                        now = m.utcnow()
+                        sess = m.ParticipantSession(token_id=tok.id,
+                                                    study_version_id=tok.pinned_version_id,
+                                                    status="consented", consented_at=now,
+                                                    updated_at=now)
+                        s.add(sess)
+                        s.flush()
+                    return self._session_info(s, tok, study, sess)
+            except IntegrityError:
+                continue        # consented twice at the same moment: read it back
+        return self.get_session(token)
+
+    def _check_version(self, s: Session, study_slug: str, version_id: int,
+                       expected_version: int | None) -> None:
+        if expected_version is None:
+            return
+        v = s.get(m.StudyVersion, version_id)
+        if v.version != int(expected_version):
+            raise StudyVersionChanged(study_slug, v.version, int(expected_version))
+
+    def save_draft(self, token: str, draft: dict, *, step: str,
+                   expected_version: int | None = None) -> SessionInfo:
+        """Store the participant's work in progress (last write wins)."""
+        if not isinstance(draft, Mapping):
+            raise StorageError("a draft must be a mapping (placements, piles, answers, ...)")
+        try:
+            encoded = json.dumps(draft, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise StorageError(f"the draft cannot be saved as JSON ({exc})") from None
+        if len(encoded) > MAX_DRAFT_BYTES:
+            raise StorageError(f"the draft is too large to save ({len(encoded)} bytes, "
+                               f"at most {MAX_DRAFT_BYTES})")
+        step = None if step is None else str(step)[:64]
+        with self._tx(write=True) as s:
+            tok = self._token(s, token)
+            study = s.get(m.Study, tok.study_id)
+            sess = self._session_row(s, tok.id, lock=True)
+            if sess is None:
+                if self._response_id(s, tok.id) is not None:
+                    raise AlreadySubmitted()
+                raise ConsentRequired()
+            if sess.status == "submitted":
+                raise AlreadySubmitted()
+            self._check_version(s, study.slug, sess.study_version_id, expected_version)
+            sess.draft = json.loads(encoded)
+            sess.step = step
+            sess.status = "in_progress"
+            sess.updated_at = m.utcnow()
+            s.flush()
+            return self._session_info(s, tok, study, sess)
+
+    # -- submitting ---------------------------------------------------------------
+    def submit(self, token: str, submission: Submission | Mapping, *,
+               expected_version: int | None = None) -> SubmitResult:
+        """Store the participant's response: one transaction, at most once per token.
+
+        A token that already has a response gets that response back with
+        ``created=False`` and nothing is stored. Placements are checked against
+        the pinned study version (InvalidSubmission says what is wrong).
+        """
+        if not isinstance(submission, Submission):
+            if not isinstance(submission, Mapping):
+                raise InvalidSubmission("The submission could not be read.")
+            submission = Submission.from_dict(submission)
+        # 1. read: the token, an earlier response, the pinned version; validate.
+        with self._tx() as s:
+            tok = self._token(s, token)
+            study = s.get(m.Study, tok.study_id)
+            existing = self._response_id(s, tok.id)
+            if existing is not None:
+                return SubmitResult(existing, False)
+            sess = self._session_row(s, tok.id)
+            if sess is None:
+                raise ConsentRequired()
+            self._check_version(s, study.slug, sess.study_version_id, expected_version)
+            version_id = sess.study_version_id
+            defn = self._definition(s.get(m.StudyVersion, version_id))
+            study_id, is_demo = study.id, study.is_demo
+            token_id = tok.id
+        clean = validate_submission(defn, submission)
+        # 2. write: one transaction; the session row lock (PostgreSQL) and the
+        #    unique token_id make concurrent submits of one token store one row.
+        try:
+            with self._tx(write=True) as s:
+                sess = self._session_row(s, token_id, lock=True)
+                existing = self._response_id(s, token_id)
+                if existing is not None:
+                    return SubmitResult(existing, False)
+                now = m.utcnow()
+                resp = m.Response(token_id=token_id, study_id=study_id, study_version_id=version_id,
+                                  is_demo=is_demo, submitted_at=now, **clean)
+                s.add(resp)
+                s.flush()
+                if sess is not None:
+                    sess.status = "submitted"
+                    sess.submitted_at = now
+                    sess.updated_at = now
+                    sess.draft = None       # the response now holds the data
+                    sess.step = "submitted"
+                return SubmitResult(resp.id, True)
+        except IntegrityError:
+            with self._tx() as s:
+                existing = self._response_id(s, token_id)
+            if existing is None:
+                raise
+            return SubmitResult(existing, False)
+
+    # -- reading responses -------------------------------------------------------
+    def _response_rows(self, s: Session, study: m.Study, version: m.StudyVersion) -> list[m.Response]:
+        return list(s.scalars(select(m.Response).where(m.Response.study_version_id == version.id)
+                              .order_by(m.Response.id)).all())
+
+    @staticmethod
+    def _record(study: m.Study, version: m.StudyVersion, i: int, r: m.Response) -> ResponseRecord:
+        return ResponseRecord(id=r.id, participant=participant_label(i), study_slug=study.slug,
+                              study_version=version.version, is_demo=r.is_demo,
+                              placements=dict(r.placements), presort=dict(r.presort),
+                              answers=dict(r.answers), timings=dict(r.timings),
+                              user_agent=r.user_agent, submitted_at=_aware(r.submitted_at))
+
+    def responses(self, slug: str, version: int | None = None) -> list[ResponseRecord]:
+        """The responses to one version of ``slug`` (the latest by default), oldest first."""
+        with self._tx() as s:
+            study = self._study(s, slug)
+            v = self._version(s, study, version)
+            return [self._record(study, v, i, r)
+                    for i, r in enumerate(self._response_rows(s, study, v))]
+
+    def all_responses(self, slug: str) -> list[ResponseRecord]:
+        """The responses to every version of ``slug``, by version then age."""
+        out: list[ResponseRecord] = []
+        for info in self.study_versions(slug):
+            out.extend(self.responses(slug, info.version))
+        return out
+
+    def sorts_frame(self, slug: str, version: int | None = None) -> pd.DataFrame:
+        """Statements x participants table of grid scores: the engine's input."""
+        info = self.get_study(slug, version)
+        records = self.responses(slug, info.version)
+        ids = info.definition.statement_ids()
+        data = {r.participant: [int(r.placements[i]) for i in ids] for r in records}
+        frame = pd.DataFrame(data, index=pd.Index(ids, name="statement"),
+                             columns=pd.Index([r.participant for r in records], name="participant"),
+                             dtype="int64")
+        return frame
+
+    # -- analysis runs -----------------------------------------------------------
+    def record_analysis_run(self, slug: str, params: dict, result_json: str, *,
+                            version: int | None = None) -> int:
+        try:
+            params = json.loads(json.dumps(dict(params), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise StorageError(f"the analysis parameters cannot be saved as JSON ({exc})") from None
+        if not isinstance(result_json, str):
+            raise StorageError("the analysis result must be given as a JSON string")
+        with self._tx(write=True) as s:
+            study = self._study(s, slug)
+            v = self._version(s, study, version)
+            n = s.scalar(select(func.count()).select_from(m.Response)
+                         .where(m.Response.study_version_id == v.id)) or 0
+            run = m.AnalysisRun(study_version_id=v.id, params=params, result_json=result_json,
+                                n_responses=int(n), created_at=m.utcnow())
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def analysis_runs(self, slug: str, version: int | None = None) -> list[AnalysisRunRecord]:
+        """Analysis runs of one version of ``slug`` (latest version by default), newest first."""
+        with self._tx() as s:
+            study = self._study(s, slug)
+            v = self._version(s, study, version)
+            runs = s.scalars(select(m.AnalysisRun).where(m.AnalysisRun.study_version_id == v.id)
+                             .order_by(m.AnalysisRun.id.desc())).all()
+            return [AnalysisRunRecord(id=r.id, study_slug=study.slug, study_version=v.version,
+                                      params=dict(r.params), result_json=r.result_json,
+                                      n_responses=r.n_responses, created_at=_aware(r.created_at))
+                    for r in runs]
+
+    # -- researchers -------------------------------------------------------------
+    def create_researcher(self, email: str, password: str) -> int:
+        email = _normalise_email(email)
+        if not isinstance(password, str) or len(password) < 8:
+            raise StorageError("a password needs at least 8 characters")
+        try:
+            with self._tx(write=True) as s:
+                r = m.Researcher(email=email, password_hash=hash_password(password),
+                                 created_at=m.utcnow())
+                s.add(r)
+                s.flush()
+                return r.id
+        except IntegrityError:
+            raise StorageError(f"a researcher account for {email} already exists") from None
+
+    def verify_researcher(self, email: str, password: str) -> bool:
+        try:
+            email = _normalise_email(email)
+        except StorageError:
+            return False
+        with self._tx() as s:
+            stored = s.scalar(select(m.Researcher.password_hash).where(m.Researcher.email == email))
+        if stored is None:
+            hash_password(str(password))    # same work whether or not the account exists
+            return False
+        return check_password(str(password), stored)
+
+    # -- demo data -----------------------------------------------------------------
+    def seed_demo(self, defn: StudyDefinition, n: int = 40, seed: int = 0) -> StudyInfo:
+        """Publish the demo copy of ``defn`` and fill it with ``n`` simulated
+        participants, unless its latest version already has responses."""
+        from studies.demo import simulate_participants
+
+        info = self.publish_study(defn, demo=True)
+        if self.count_responses(info.slug, info.version):
+            return info
+        people = simulate_participants(info.definition, n=n, seed=seed)
+        rows = []
+        for i, p in enumerate(people):
+            sub = Submission(placements=dict(p["placements"]), presort=dict(p.get("presort") or {}),
+                             answers={**dict(p.get("answers") or {}),
+                                      **dict(p.get("demographics") or {})},
+                             timings=dict(p.get("timings") or {}),
+                             user_agent="simulated participant (demo data)")
+            try:
+                rows.append(validate_submission(info.definition, sub, who=f"simulated participant {i + 1}"))
+            except InvalidSubmission as exc:
+                raise StorageError(f"the demo data do not fit the study: {exc}") from None
+        with self._tx(write=True) as s:
+            study = self._study(s, info.slug, lock=True)     # one seeder at a time
+            if not study.is_demo:
+                raise StorageError(f"{info.slug!r} is not a demo study")
+            count = s.scalar(select(func.count()).select_from(m.Response)
+                             .where(m.Response.study_version_id == info.version_id))
+            if count:
+                return info
+            now = m.utcnow()
+            for clean in rows:
+                tok = m.ParticipantToken(token=secrets.token_urlsafe(TOKEN_BYTES), study_id=study.id,
+                                         kind="demo", label="demo data",
+                                         pinned_version_id=info.version_id, created_at=now)
+                s.add(tok)
+                s.flush()
+                s.add(m.ParticipantSession(token_id=tok.id, study_version_id=info.version_id,
+                                           status="submitted", consented_at=now, updated_at=now,
+                                           submitted_at=now, step="submitted"))
+                s.add(m.Response(token_id=tok.id, study_id=study.id,
+                                 study_version_id=info.version_id, is_demo=True,
+                                 submitted_at=now, **clean))
+        return info
+
+
+# ---------------------------------------------------------------------------
+# validation of a submission (server side, whatever the browser sent)
+# ---------------------------------------------------------------------------
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+
+
+def _as_score(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and _INT_TEXT.match(v.strip()):
+        return int(v.strip())
+    return v
+
+
+def _problems_message(problems: list[str], who: str) -> str:
+    if len(problems) == 1:
+        msg = problems[0]
+    else:
+        msg = f"{who[0].upper() + who[1:]} has {len(problems)} problems: " + "; ".join(problems)
+    msg = " ".join(msg.split())
+    return msg[0].upper() + msg[1:] + ("" if msg.endswith(".") else ".")
+
+
+def validate_submission(defn: StudyDefinition, sub: Submission, who: str = "your Q-sort") -> dict:
+    """Check ``sub`` against ``defn`` and return the columns to store.
+
+    Raises :class:`InvalidSubmission` listing every problem: the placements
+    must fill the grid with every statement exactly once; pre-sort piles must
+    name known statements and piles; answers must answer known questions (the
+    required ones not left empty, choices among the options); timings are
+    non-negative seconds.
+    """
+    problems: list[str] = []
+    placements = sub.placements
+    if not isinstance(placements, Mapping):
+        raise InvalidSubmission(f"The placements of {who} could not be read.")
+    placements = {str(k): _as_score(v) for k, v in placements.items()}
+    try:
+        defn.check_placements(placements, who)
+    except StudyError as exc:
+        problems.extend(exc.problems)
+
+    known = set(defn.statement_ids())
+    presort = sub.presort if sub.presort is not None else {}
+    if not isinstance(presort, Mapping):
+        problems.append("the pre-sort piles could not be read")
+        presort = {}
+    pile_ids = {p.id for p in defn.presort_piles}
+    presort = {str(k): (v if not isinstance(v, (int, float)) or isinstance(v, bool) else str(v))
+               for k, v in presort.items()}
+    bad_ids = [k for k in presort if k not in known]
+    if bad_ids:
+        problems.append(f"the pre-sort names unknown statements: {', '.join(map(repr, bad_ids[:10]))}")
+    bad_piles = sorted({str(v) for v in presort.values()
+                        if not isinstance(v, str) or (pile_ids and v not in pile_ids)})
+    if bad_piles:
+        problems.append(f"the pre-sort uses unknown piles: {', '.join(map(repr, bad_piles[:10]))}")
+
+    answers = sub.answers if sub.answers is not None else {}
+    if not isinstance(answers, Mapping):
+        problems.append("the answers could not be read")
+        answers = {}
+    questions = {q.id: q for q in defn.questions()}
+    clean_answers: dict[str, Any] = {}
+    bad_answers: set[str] = set()
+    for key, value in answers.items():
+        q = questions.get(str(key))
+        if q is None:
+            problems.append(f"there is no question {str(key)[:64]!r} in this study")
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if q.kind == "number":
+            num = value
+            if isinstance(value, str):
+                try:
+                    num = float(value.strip())
+                except ValueError:
+                    num = None
+            if isinstance(num, bool) or not isinstance(num, (int, float)) or not math.isfinite(num):
+                bad_answers.add(q.id)
+                problems.append(f"the answer to {q.id!r} must be a number")
+                continue
+            value = int(num) if float(num).is_integer() else float(num)
+        elif q.kind == "choice":
+            if str(value) not in q.options:
+                bad_answers.add(q.id)
+                problems.append(f"the answer to {q.id!r} must be one of the options offered")
+                continue
+            value = str(value)
+        else:
+            if not isinstance(value, str):
+                bad_answers.add(q.id)
+                problems.append(f"the answer to {q.id!r} must be text")
+                continue
+            if len(value) > MAX_TEXT_ANSWER:
+                bad_answers.add(q.id)
+                problems.append(f"the answer to {q.id!r} is too long "
+                                f"({len(value)} characters, at most {MAX_TEXT_ANSWER})")
+                continue
+        clean_answers[q.id] = value
+    for q in defn.questions():
+        if q.required and q.id not in clean_answers and q.id not in bad_answers:
+            problems.append(f"the question {q.id!r} needs an answer")
+
+    timings = sub.timings if sub.timings is not None else {}
+    clean_timings: dict[str, float] = {}
+    if not isinstance(timings, Mapping):
+        problems.append("the timings could not be read")
+    else:
+        for key, value in list(timings.items())[:200]:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value) or value < 0:
+                problems.append(f"the timing {str(key)[:64]!r} must be a number of seconds, not {value!r}")
+                continue
+            clean_timings[str(key)[:64]] = float(value)
+
+    if problems:
+        raise InvalidSubmission(_problems_message(problems, who), problems)
+    user_agent = sub.user_agent if isinstance(sub.user_agent, str) else ""
+    return {
+        "placements": {i: int(placements[i]) for i in defn.statement_ids()},
+        "presort": {k: str(v) for k, v in presort.items()},
+        "answers": clean_answers,
+        "timings": clean_timings,
+        "user_agent": user_agent[:MAX_USER_AGENT],
+    }
+
+
+# ---------------------------------------------------------------------------
+# passwords
+# ---------------------------------------------------------------------------
+def _normalise_email(email: str) -> str:
+    email = str(email or "").strip().lower()
+    if not re.match(r"^[^@\s]+@[^@\s]+$", email) or len(email) > 320:
+        raise StorageError(f"{email!r} is not an email address")
+    return email
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64), with a fresh 16-byte salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
+                            p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n),
+                             r=int(r), p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+# ---------------------------------------------------------------------------
+# the co-production study
+# ---------------------------------------------------------------------------
+def ensure_coproduction(store: Store, path: str | Path | None = None, *,
+                        participants: int = 40, seed: int = 0) -> tuple[StudyInfo, StudyInfo]:
+    """Publish the co-production study (real, open, no responses) and its demo
+    copy filled with simulated participants. Safe to call at every start."""
+    from studies.loader import load_study
+
+    defn = load_study(path or COPRODUCTION_PATH)
+    real = store.publish_study(defn)
+    demo = store.seed_demo(defn, n=participants, seed=seed)
+    return real, demo
