@@ -24,9 +24,9 @@ def characteristics(L: np.ndarray, flags: np.ndarray, Z: np.ndarray, *,
     p = flags.sum(axis=0).astype(int)
     eig = (L ** 2).sum(axis=0)
     rel = av_rel * p / (1 + (p - 1) * av_rel)
-    with np.errstate(invalid="ignore"):
-        sd = np.nanstd(Z, axis=0, ddof=1) if Z.shape[0] > 1 else np.full(k, np.nan)
-    sd = np.where(np.isnan(Z).all(axis=0), np.nan, sd)
+    # A factor without defining sorts has all-NaN z-scores and so no SE.
+    sd = np.array([np.std(Z[:, f], ddof=1) if not np.isnan(Z[:, f]).any() else np.nan
+                   for f in range(k)])
     se = sd * np.sqrt(1 - rel)
     names = names or [f"f{i + 1}" for i in range(k)]
     return pd.DataFrame({"eigenvalue": eig, "explained_variance": 100 * eig / N,

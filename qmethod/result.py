@@ -184,7 +184,7 @@ def _frame_to_doc(df: pd.DataFrame) -> dict:
             cols[str(c)] = {"dtype": "float",
                             "values": [None if np.isnan(v) else float(v) for v in s]}
         else:
-            cols[str(c)] = {"dtype": "str", "values": [str(v) for v in s]}
+            cols[str(c)] = {"dtype": "str", "pandas": str(s.dtype), "values": [str(v) for v in s]}
     return {"index_name": df.index.name, "index": [str(i) for i in df.index],
             "columns_name": df.columns.name, "columns": cols}
 
@@ -202,7 +202,7 @@ def _frame_from_doc(doc: dict) -> pd.DataFrame:
         elif spec["dtype"] == "float":
             data[c] = pd.Series([np.nan if x is None else x for x in v], dtype=float)
         else:
-            data[c] = pd.Series(v, dtype=object)
+            data[c] = pd.Series(v, dtype=object).astype(spec.get("pandas", "object"))
     df = pd.DataFrame(data)
     df.index = pd.Index(doc["index"], name=doc["index_name"])
     df.columns = pd.Index(list(doc["columns"].keys()), name=doc.get("columns_name"))

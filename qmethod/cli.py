@@ -1,0 +1,133 @@
+"""Command line: ``python -m qmethod analyze|bootstrap|nfactors ...``.
+
+This is a contract other tools call: keep the options and the output files
+stable. Errors are printed as one line on stderr with exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import QMethodError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line + exit 2, like every other error here
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _read(path: str):
+    from .io import read_any
+    return read_any(path)
+
+
+def _grid_arg(text: str):
+    from .grid import Grid
+    try:
+        rng, heights = text.split(":")
+        lo, hi = rng.split("..")
+        return Grid.from_range(int(lo), int(hi), [int(h) for h in heights.split(",")])
+    except QMethodError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a grid like -4..4:2,3,4,5,5,5,4,3,2") from None
+
+
+# -- analyze -------------------------------------------------------------------
+def _add_analyze(sub) -> None:
+    p = sub.add_parser("analyze", help="run the full Q analysis and write the result tables")
+    p.add_argument("sorts", help="sorts.csv (statements x sorts), PQMethod .DAT (with .STA beside it) or Ken-Q .json")
+    p.add_argument("--factors", "-k", type=_positive_int, required=True, help="number of factors")
+    p.add_argument("--extraction", choices=["pca", "centroid"], default="pca")
+    p.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
+    p.add_argument("--correlation", choices=["pearson", "spearman", "kendall"], default="pearson")
+    p.add_argument("--out", "-o", help="folder for the result files (default: print the summary only)")
+    p.add_argument("--free", action="store_true",
+                   help="free (non-forced) distribution: factor arrays use --grid or the grid stated in the file")
+    p.add_argument("--grid", type=_grid_arg, metavar="LOW..HIGH:H1,H2,...",
+                   help="the study grid, e.g. -4..4:2,3,4,5,5,5,4,3,2 (column heights)")
+    p.add_argument("--ties", choices=["qmethod", "grid"], default="qmethod",
+                   help="factor arrays for tied z-scores: as qmethod, or always fill the grid")
+    p.add_argument("--flag-level", type=float, choices=[0.05, 0.01], default=0.05)
+    p.set_defaults(func=_run_analyze)
+
+
+def _run_analyze(args) -> int:
+    from .pipeline import analyze
+    data = _read(args.sorts)
+    N = data.sorts.shape[1]
+    if args.extraction == "centroid":
+        from .extraction import CENTROID_PRACTICAL_MAX_N
+        if N > CENTROID_PRACTICAL_MAX_N:
+            print(f"warning: centroid extraction is practical up to about {CENTROID_PRACTICAL_MAX_N} "
+                  f"sorts; this study has {N}. PCA has no such limit.", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = analyze(data, args.factors, grid=args.grid, extraction=args.extraction, rotation=args.rotation,
+                      correlation=args.correlation, forced=not args.free, ties=args.ties,
+                      flag_level=args.flag_level)
+    print(res.summary())
+    if args.out:
+        files = res.write(args.out)
+        print(f"\nwrote {len(files)} files to {args.out}")
+    return 0
+
+
+# -- registry ------------------------------------------------------------------
+#: Sub-command modules add themselves here: name -> function(subparsers).
+COMMANDS = {"analyze": _add_analyze}
+
+
+def _register_optional():
+    # bootstrap and nfactors live in their own modules; import them lazily so
+    # `analyze` never pays for them.
+    for mod in ("bootstrap_cli", "nfactors_cli"):
+        try:
+            m = __import__(f"{__package__}.{mod}", fromlist=["add_parser"])
+        except ModuleNotFoundError as e:
+            if e.name and e.name.endswith(mod):
+                continue
+            raise
+        COMMANDS.setdefault(m.NAME, m.add_parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _register_optional()
+    parser = _Parser(prog="python -m qmethod",
+                     description="Q-methodology analysis (conventions of the R package qmethod).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except QMethodError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as e:
+        print(f"error: file not found: {e.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
