@@ -11,6 +11,7 @@ message naming where the problem is.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import numbers
@@ -335,8 +336,10 @@ class _Validator:
     def keys(self, m: Mapping, path, allowed, required, what) -> None:
         for k in m:
             if k not in allowed:
+                close = difflib.get_close_matches(str(k), list(allowed), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
                 self.bad(tuple(path) + (k,), f"unknown key {k!r} in {what} "
-                                             f"(allowed: {', '.join(allowed)})")
+                                             f"({hint}allowed: {', '.join(allowed)})")
         for k in required:
             if k not in m:
                 self.bad(path, f"{what} is missing the required field {k!r}")
@@ -351,7 +354,7 @@ class _Validator:
                 self.bad(p, f"{what} is empty")
             return None
         if not isinstance(value, str):
-            self.bad(p, f"{what} must be text, not {_kind(value)} {value!r}")
+            self.bad(p, f"{what} must be text, not {_kind(value)} {value!r}{_quote_hint(value)}")
             return None
         return value
 
@@ -499,7 +502,8 @@ class _Validator:
                                                  f"{len(labels)} column labels")
                 for i, lab in enumerate(labels):
                     if not isinstance(lab, (str, int)) or isinstance(lab, bool) or not str(lab).strip():
-                        self.bad(path + ("labels", i), f"grid label {i + 1} must be non-empty text")
+                        self.bad(path + ("labels", i), f"grid label {i + 1} must be non-empty "
+                                                       f"text, not {_kind(lab)}{_quote_hint(lab)}")
 
     def int_list(self, value, path, what) -> list[int] | None:
         items = self.seq(value, path, what)
@@ -560,7 +564,8 @@ class _Validator:
             if options is not None:
                 for j, o in enumerate(options):
                     if not isinstance(o, (str, int, float)) or isinstance(o, bool) or not str(o).strip():
-                        self.bad(p + ("options", j), f"{what}: option {j + 1} must be non-empty text")
+                        self.bad(p + ("options", j), f"{what}: option {j + 1} must be non-empty "
+                                                     f"text, not {_kind(o)}{_quote_hint(o)}")
                 if len(set(map(str, options))) != len(options):
                     self.bad(p + ("options",), f"{what}: options repeat")
                 if kind == "choice" and len(options) < 2:
@@ -579,6 +584,13 @@ class _Validator:
                 elif about not in ABOUT_VALUES:
                     self.bad(p + ("about",), f"{what}: about must be one of "
                                              f"{', '.join(ABOUT_VALUES)} (or left out), not {about!r}")
+
+
+def _quote_hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return (" (YAML reads yes, no, on, off, true and false as true/false: "
+                "put the text in quotes)")
+    return ""
 
 
 def _range_text(scores: list[int]) -> str:

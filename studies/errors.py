@@ -15,7 +15,7 @@ class StudyError(QMethodError, ValueError):
     """
 
     def __init__(self, problems: str | Iterable[str], *, path: str | None = None,
-                 subject: str = "the study definition"):
+                 subject: str | None = None):
         if isinstance(problems, str):
             problems = [problems]
         self.problems: list[str] = [str(p) for p in problems] or ["invalid study definition"]
@@ -23,7 +23,7 @@ class StudyError(QMethodError, ValueError):
         if len(self.problems) == 1:
             message = self.problems[0]
         else:
-            where = f"{path}: " if path else ""
-            message = (f"{where}{len(self.problems)} problems in {subject}:\n  - "
+            subject = subject or path or "the study definition"
+            message = (f"{len(self.problems)} problems with {subject}:\n  - "
                        + "\n  - ".join(self.problems))
         super().__init__(message)
