@@ -20,6 +20,7 @@ from .characteristics import characteristics, factor_correlations, sed_matrix  #
 from .distinguishing import distinguishing  # noqa: E402
 from .result import QResult  # noqa: E402
 from .pipeline import analyze, extract_and_rotate, score  # noqa: E402
+from . import io  # noqa: E402
 
 __all__ = [
     "FormatError", "GridError", "InputError", "OptionError", "QMethodError", "Grid",
@@ -27,5 +28,5 @@ __all__ = [
     "correlation_matrix", "centroid", "pca", "RotationHistory", "invert_factor",
     "rotate_pair", "varimax", "auto_flags", "flag_threshold", "factor_array",
     "factor_arrays", "zscores", "characteristics", "factor_correlations", "sed_matrix",
-    "distinguishing", "QResult", "analyze", "extract_and_rotate", "score",
+    "distinguishing", "QResult", "analyze", "extract_and_rotate", "score", "io",
 ]

@@ -61,7 +61,7 @@ def _add_analyze(sub) -> None:
     p.add_argument("--free", action="store_true",
                    help="free (non-forced) distribution: factor arrays use --grid or the grid stated in the file")
     p.add_argument("--grid", type=_grid_arg, metavar="LOW..HIGH:H1,H2,...",
-                   help="the study grid, e.g. -4..4:2,3,4,5,5,5,4,3,2 (column heights)")
+                   help="the study grid, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (column heights)")
     p.add_argument("--ties", choices=["qmethod", "grid"], default="qmethod",
                    help="factor arrays for tied z-scores: as qmethod, or always fill the grid")
     p.add_argument("--flag-level", type=float, choices=[0.05, 0.01], default=0.05)
