@@ -1,0 +1,1 @@
+"""Interpretation on top of the qmethod engine: perspectives, plots, reports."""
