@@ -49,7 +49,7 @@ def test_tie_break_rule_changes_nothing_material(study, demo_result):
         assert other.proposals["perspective"].tolist() == a.proposals["perspective"].tolist()
         assert other.proposals["status"].tolist() == a.proposals["status"].tolist()
         assert ((other.correlations >= other.threshold) == (a.correlations >= a.threshold)).all().all()
-        assert np.abs(other.proposals["r"] - a.proposals["r"]).max() < 0.05
+        assert np.abs(other.proposals["r"] - a.proposals["r"]).max() < 0.1
 
 
 def test_inverted_factor_is_bipolar_and_noise_is_a_new_viewpoint(study, demo_result):
