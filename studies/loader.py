@@ -40,10 +40,10 @@ def load_study(path: str | os.PathLike) -> StudyDefinition:
 def parse_study(text: str, name: str = "<study>", path: str | None = None) -> StudyDefinition:
     """Parse the text of a study file (``name`` is used in messages)."""
     node, data, problems = _parse(text, name)
-    if problems:
+    if node is None:                      # empty file or YAML syntax error
         raise StudyError(problems, path=path or name, subject=name)
     locate = _Locator(node, name)
-    problems = sorted(validate_study_dict(data, locate), key=_line_of)
+    problems = sorted(problems + validate_study_dict(data, locate), key=_line_of)
     if problems:
         raise StudyError(problems, path=path or name, subject=name)
     return build_study(data, locate)
