@@ -1,0 +1,26 @@
+"""The Streamlit app of the Q-methodology platform.
+
+Run with ``streamlit run app.py``. Participants arrive by a link
+``?study=<slug>&t=<token>`` (or an open link ``?study=<slug>``); they never see
+the navigation. Add researcher pages to ``PAGES`` below.
+"""
+import streamlit as st
+
+from webapp.participant.pages import participant_pages
+from webapp.participant.session import get_store
+
+# Opening the store runs the migrations and publishes the co-production study
+# and its demo copy (ensure_coproduction), once per server process.
+get_store()
+
+home_page, take_part_page = participant_pages()
+
+# The app's pages, in menu order. Other pages (researchers) are appended here.
+PAGES: list = [
+    home_page,
+    take_part_page,
+]
+
+participant_link = bool(st.query_params.get("study"))
+navigation = st.navigation(PAGES, position="hidden" if participant_link else "top")
+navigation.run()

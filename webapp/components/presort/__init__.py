@@ -1,0 +1,37 @@
+"""The pre-sort: a Streamlit custom component (v2) in plain HTML/CSS/JS.
+
+Data (``data=``): ``key``, ``fingerprint``, ``cards`` (``[{"n", "text"}]`` in
+the participant's order), ``piles`` (``[{"id", "label", "side"}]``, shown
+left to right with the keys 1, 2, 3 ...), ``draft`` (``{"rev", "piles":
+{n: pile_id}}`` or None), ``saved_rev``, ``autosave_ms``.
+
+Returns state ``draft`` and trigger ``done``, both ``{"rev", "piles": {n: pile_id}}``.
+
+Keys: 1/2/3 put the current card (or a focused card in a pile) on the first,
+second or third pile; Enter or Space on a card in a pile brings it back to
+sort again.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+_HERE = Path(__file__).resolve().parent
+NAME = "qsort_presort"
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    import streamlit as st
+
+    html, css, js = ((_HERE / name).read_text(encoding="utf-8")
+                     for name in ("presort.html", "presort.css", "presort.js"))
+    return st.components.v2.component(NAME, html=html, css=css, js=js)
+
+
+def presort_piles(*, key: str, data: dict[str, Any],
+                  on_draft_change: Callable[[], None], on_done_change: Callable[[], None]):
+    """Mount the pre-sort; returns the component result (``.draft``, ``.done``)."""
+    return _renderer()(key=key, data=data, on_draft_change=on_draft_change,
+                       on_done_change=on_done_change, height="content")

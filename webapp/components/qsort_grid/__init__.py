@@ -1,0 +1,57 @@
+"""The Q-sort grid: a Streamlit custom component (v2) in plain HTML/CSS/JS.
+
+No build step: ``grid.html``, ``grid.css`` and ``grid.js`` (an ES module) sit
+next to this file and are passed inline to ``st.components.v2.component``.
+
+Data contract (``data=``, JSON):
+
+``key``          text identifying the participant (study slug + token); the
+                 browser keeps its draft in localStorage under it.
+``fingerprint``  the study version; a local draft of another version is ignored.
+``cards``        ``[{"n": 1, "text": "...", "pile": "agree"}, ...]`` in the
+                 participant's shuffled order; ``n`` is the neutral number shown
+                 on the card (never the statement id or its tags).
+``piles``        ``[{"id", "label", "side"}]`` (side -1/0/+1), display order.
+``columns``      ``[{"score", "label", "capacity"}]``, most disagree first.
+``draft``        the server's copy ``{"rev", "columns": {"-4": [n, ...]}}`` or None.
+``saved_rev``    the last draft revision the server has stored.
+``autosave_ms``  how often (at most) the draft is sent to Python.
+
+What comes back: state ``draft`` and trigger ``done``, both
+``{"rev": int, "columns": {score_text: [n, ...]}}``.
+
+Keys (documented to the participant on the page): Tab moves between cards;
+Enter or Space picks a card up and puts it down; Left/Right (or Up/Down)
+choose the column; Home/End jump to the first/last column; Escape cancels;
+Delete or Backspace sends a placed card back to its pile.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+_HERE = Path(__file__).resolve().parent
+NAME = "qsort_grid"
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    return tuple((_HERE / name).read_text(encoding="utf-8")
+                 for name in ("grid.html", "grid.css", "grid.js"))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    import streamlit as st
+
+    html, css, js = _assets()
+    return st.components.v2.component(NAME, html=html, css=css, js=js)
+
+
+def qsort_grid(*, key: str, data: dict[str, Any],
+               on_draft_change: Callable[[], None],
+               on_done_change: Callable[[], None]):
+    """Mount the grid; returns the component result (``.draft``, ``.done``)."""
+    return _renderer()(key=key, data=data, on_draft_change=on_draft_change,
+                       on_done_change=on_done_change, height="content")

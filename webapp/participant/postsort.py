@@ -1,0 +1,50 @@
+"""Step 5: questions about the statements placed at the two ends of the grid
+(showing those statements), and any other post-sort questions."""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import questions as qs
+from . import session as s
+from .ui import flash, guarded, statement_box
+
+
+def extreme_statements(p: s.Participant) -> dict[str, list[tuple[int, str]]]:
+    """{'agree_extreme': [(number, text), ...], 'disagree_extreme': [...]}"""
+    return {about: [(p.number(sid), p.text(sid)) for sid in ids]
+            for about, ids in p.extremes().items()}
+
+
+def view(p: s.Participant) -> None:
+    defn = p.definition
+    questions = defn.postsort_questions
+    st.title("About your grid")
+    extremes = extreme_statements(p)
+    save = qs.change_saver(p, questions)
+    for q in questions:
+        if q.about in extremes:
+            score = defn.grid.scores[-1] if q.about == "agree_extreme" else defn.grid.scores[0]
+            st.markdown(f"**The statements you placed at {score:+d}:**")
+            for number, text in extremes[q.about]:
+                statement_box(number, text)
+        qs.ask(p, q, on_change=save)
+        st.write("")
+
+    def on_next():
+        qs.save_answers(p, questions)
+        missing = qs.missing_required(p, questions)
+        if missing:
+            flash("Please answer: " + "; ".join(missing))
+            return
+        p.save(step=s.next_step(p, "postsort"))
+
+    left, right = st.columns([1, 1])
+    left.button("Back to the grid", key="qs_post_back",
+                on_click=guarded(lambda: qs.save_answers(p, questions, step="grid")))
+    last = s.next_step(p, "postsort") == "thanks"
+    if last:
+        from .demographics import submit_now
+        right.button("Submit", type="primary", key="qs_post_submit",
+                     on_click=guarded(lambda: submit_now(p, questions)))
+    else:
+        right.button("Continue", type="primary", key="qs_post_next", on_click=guarded(on_next))

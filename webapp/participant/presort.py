@@ -1,0 +1,101 @@
+"""Step 3: the pre-sort. Each statement goes on a pile (e.g. disagree /
+neutral / agree); the piles are where the cards start on the grid."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ..components.presort import presort_piles
+from . import session as s
+from .ui import flash, guarded
+
+KEY = "qs_presort"
+
+
+def pile_side(pile_id: str, label: str, index: int, count: int) -> int:
+    """-1 for a disagree pile, +1 for an agree pile, 0 otherwise (by words, else by place)."""
+    words = f"{pile_id} {label}".lower()
+    if "disagree" in words:
+        return -1
+    if "agree" in words:
+        return 1
+    if "neutral" in words or "unsure" in words:
+        return 0
+    return 0 if count < 2 else round(-1 + 2 * index / (count - 1))
+
+
+def piles(p: s.Participant) -> list[dict]:
+    """The piles in display order: disagree on the left, agree on the right."""
+    defn_piles = p.definition.presort_piles
+    out = [{"id": pile.id, "label": pile.label,
+            "side": pile_side(pile.id, pile.label, i, len(defn_piles))}
+           for i, pile in enumerate(defn_piles)]
+    return sorted(out, key=lambda x: x["side"])
+
+
+def component_data(p: s.Participant) -> dict[str, Any]:
+    """Everything the pre-sort component needs (texts by neutral number only)."""
+    assigned = p.presort()
+    draft = p.draft.get("presort") or {}
+    return {
+        "key": p.storage_key,
+        "fingerprint": p.study.fingerprint,
+        "cards": [{"n": i + 1, "text": p.text(sid)} for i, sid in enumerate(p.order)],
+        "piles": piles(p),
+        "draft": {"rev": int(draft.get("rev") or 0),
+                  "piles": {str(p.number(sid)): pile for sid, pile in assigned.items()}},
+        "saved_rev": int(draft.get("rev") or 0),
+        "autosave_ms": s.AUTOSAVE_MS,
+    }
+
+
+def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, str]]:
+    """The component's ``{rev, piles: {n: pile}}`` as (rev, {statement_id: pile})."""
+    if not isinstance(value, dict):
+        raise ValueError("the pre-sort could not be read")
+    known = {pile.id for pile in p.definition.presort_piles}
+    out = {}
+    for n, pile in (value.get("piles") or {}).items():
+        number = int(n)
+        if not 1 <= number <= len(p.order) or pile not in known:
+            raise ValueError("the pre-sort names an unknown statement or pile")
+        out[p.statement_id(number)] = pile
+    return int(value.get("rev") or 0), out
+
+
+def save_draft(p: s.Participant, value: Any) -> None:
+    rev, assigned = to_ids(p, value)
+    if rev <= int((p.draft.get("presort") or {}).get("rev") or 0):
+        return                      # an older copy: the server already has newer work
+    p.save(presort={"rev": rev, "piles": assigned})
+
+
+def accept(p: s.Participant, value: Any) -> str | None:
+    """Finish the pre-sort; returns a message if it is not complete."""
+    rev, assigned = to_ids(p, value)
+    missing = len(p.order) - len(assigned)
+    if missing:
+        return f"Please put every statement on a pile first ({missing} left)."
+    p.save(step=s.next_step(p, "presort"), presort={"rev": rev, "piles": assigned})
+    return None
+
+
+def view(p: s.Participant) -> None:
+    defn = p.definition
+    st.title("Step 1: three piles")
+    st.markdown("Read each statement and put it on the pile that fits your view best. "
+                "You can change your mind: select a card in a pile to sort it again.")
+    with st.expander("Reminder: how to sort", expanded=False):
+        st.markdown(defn.instruction)
+
+    def on_draft():
+        save_draft(p, st.session_state[KEY].get("draft"))
+
+    def on_done():
+        problem = accept(p, st.session_state[KEY].get("done"))
+        if problem:
+            flash(problem)
+
+    presort_piles(key=KEY, data=component_data(p), on_draft_change=guarded(on_draft),
+                  on_done_change=guarded(on_done))

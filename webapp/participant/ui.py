@@ -1,0 +1,54 @@
+"""Small Streamlit helpers shared by the participant pages."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+from .session import LinkProblem, problem_for
+
+FLASH = "qs_flash"           # a message to show once, set by a callback
+PARTICIPANT = "qs_participant"
+
+
+def show_problem(problem: LinkProblem) -> None:
+    """A full-page message for a link that cannot be used (or a lost connection)."""
+    st.markdown(f"## {problem.title}")
+    box = st.info if problem.kind in ("used_link", "closed") else st.error
+    box(problem.message)
+    if problem.kind in ("connection", "version_changed"):
+        if st.button("Try again", type="primary", key="qs_retry"):
+            st.session_state.pop(PARTICIPANT, None)
+            st.rerun()
+    st.markdown(f'<span data-testid="qs-problem" data-kind="{problem.kind}"></span>',
+                unsafe_allow_html=True)
+
+
+def flash(message: str, kind: str = "warning") -> None:
+    st.session_state[FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    item = st.session_state.pop(FLASH, None)
+    if item:
+        kind, message = item
+        getattr(st, kind if kind in ("warning", "error", "info", "success") else "warning")(message)
+
+
+def guarded(action: Callable[[], Any]) -> Callable[[], Any]:
+    """Wrap a callback so a storage error becomes a message instead of a traceback."""
+    def run():
+        try:
+            return action()
+        except Exception as exc:  # noqa: BLE001 - shown to the participant
+            problem = problem_for(exc)
+            flash(f"{problem.title}. {problem.message}", "error")
+            if problem.kind == "version_changed":
+                st.session_state.pop(PARTICIPANT, None)
+    return run
+
+
+def statement_box(number: int, text: str) -> None:
+    """A statement as plain text (never Markdown or HTML), with its neutral number."""
+    with st.container(border=True):
+        st.text(f"{number}. {text}")
