@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -165,6 +165,41 @@ def demo_definition(defn: StudyDefinition) -> StudyDefinition:
                                title=DEMO_TITLE_PREFIX + defn.title)
 
 
+
+# ---------------------------------------------------------------------------
+# prepared statements of the participant path (built once, compiled once)
+# ---------------------------------------------------------------------------
+_T, _S, _PS, _R, _V = (m.ParticipantToken, m.Study, m.ParticipantSession, m.Response,
+                       m.StudyVersion)
+_LINK = (select(_T.id.label("token_id"), _T.study_id, _T.pinned_version_id, _S.slug,
+                _S.status.label("study_status"), _S.is_demo, _PS.id.label("session_id"),
+                _PS.status.label("session_status"), _PS.step, _PS.draft, _PS.consented_at,
+                _PS.study_version_id.label("session_version_id"), _R.id.label("response_id"))
+         .join(_S, _S.id == _T.study_id)
+         .outerjoin(_PS, _PS.token_id == _T.id)
+         .outerjoin(_R, _R.token_id == _T.id)
+         .where(_T.token == bindparam("token")))
+_VERSION_BY_ID = select(_V.version, _V.definition).where(_V.id == bindparam("vid"))
+_LATEST_VERSION_ID = (select(_V.id).where(_V.study_id == bindparam("sid"))
+                      .order_by(_V.version.desc()).limit(1))
+_PIN_TOKEN = (update(_T.__table__)
+              .where(_T.id == bindparam("tid"), _T.pinned_version_id.is_(None))
+              .values(pinned_version_id=bindparam("vid")))
+_PINNED_OF_TOKEN = select(_T.pinned_version_id).where(_T.id == bindparam("tid"))
+_INSERT_SESSION = insert(_PS.__table__)
+_SAVE_DRAFT = (update(_PS.__table__)
+               .where(_PS.id == bindparam("sid"), _PS.status != "submitted")
+               .values(draft=bindparam("b_draft", type_=_PS.draft.type),
+                       step=bindparam("b_step"), status="in_progress",
+                       updated_at=bindparam("b_now")))
+_MARK_SUBMITTED = (update(_PS.__table__)
+                   .where(_PS.id == bindparam("sid"), _PS.status != "submitted")
+                   .values(status="submitted", submitted_at=bindparam("b_now"),
+                           updated_at=bindparam("b_now"), draft=null(), step="submitted"))
+_RESPONSE_OF_TOKEN = select(_R.id).where(_R.token_id == bindparam("tid"))
+_INSERT_RESPONSE = insert(_R.__table__)
+
+
 # ---------------------------------------------------------------------------
 # the store
 # ---------------------------------------------------------------------------
@@ -177,7 +212,8 @@ class Store:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}),
                                    expire_on_commit=False)
-        self._definitions: dict[int, StudyDefinition] = {}
+        self._definitions: dict[int, StudyDefinition] = {}    # version id -> definition
+        self._versions: dict[int, tuple[int, StudyDefinition]] = {}
         if migrate:
             upgrade(engine)
 
@@ -202,6 +238,11 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def clear_cache(self) -> None:
+        """Forget cached study versions (only needed after rows were deleted by hand)."""
+        self._definitions.clear()
+        self._versions.clear()
 
     def __enter__(self) -> "Store":
         return self
@@ -377,48 +418,53 @@ class Store:
                                      pinned_version_id=latest.id, created_at=m.utcnow()))
         return token
 
-    @staticmethod
-    def _token(s: Session, token: str) -> m.ParticipantToken:
+    # The participant's link in one round trip: token, study, session, response.
+    def _link(self, s: Session, token: str):
         if not isinstance(token, str) or not token or len(token) > 64:
+            return None
+        return s.execute(_LINK, {"token": token}).one_or_none()
+
+    def _link_or_fail(self, s: Session, token: str):
+        row = self._link(s, token)
+        if row is None:
             raise UnknownToken()
-        tok = s.scalar(select(m.ParticipantToken).where(m.ParticipantToken.token == token))
-        if tok is None:
-            raise UnknownToken()
-        return tok
+        return row
 
-    @staticmethod
-    def _response_id(s: Session, token_id: int) -> int | None:
-        return s.scalar(select(m.Response.id).where(m.Response.token_id == token_id))
+    def _version_meta(self, s: Session, version_id: int) -> tuple[int, StudyDefinition]:
+        """(version number, definition) of a version row; versions never change."""
+        meta = self._versions.get(version_id)
+        if meta is None:
+            number, definition = s.execute(_VERSION_BY_ID, {"vid": version_id}).one()
+            meta = (number, self._definitions.get(version_id)
+                    or StudyDefinition.from_dict(definition))
+            self._definitions[version_id] = meta[1]
+            self._versions[version_id] = meta
+        return meta
 
-    @staticmethod
-    def _session_row(s: Session, token_id: int, *, lock: bool = False) -> m.ParticipantSession | None:
-        q = select(m.ParticipantSession).where(m.ParticipantSession.token_id == token_id)
-        if lock:
-            q = q.with_for_update()
-        return s.scalar(q)
+    def _closed(self, s: Session, slug: str, study_id: int) -> StudyClosed:
+        v = self._latest(s, study_id)
+        return StudyClosed(slug, v.title if v else None)
 
-    def _session_info(self, s: Session, tok: m.ParticipantToken, study: m.Study,
-                      sess: m.ParticipantSession | None) -> SessionInfo:
-        version_id = sess.study_version_id if sess is not None else tok.pinned_version_id
-        version = s.get(m.StudyVersion, version_id)
-        if sess is None:
-            return SessionInfo(token=tok.token, study_slug=study.slug, study_version=version.version,
-                               status="new")
-        return SessionInfo(token=tok.token, study_slug=study.slug, study_version=version.version,
-                           status=sess.status, step=sess.step,
-                           draft=None if sess.draft is None else dict(sess.draft),
-                           consented_at=_aware(sess.consented_at))
+    def _pin(self, s: Session, row) -> int:
+        """Pin the token to the study's latest version unless it already is; the pinned id."""
+        if row.pinned_version_id is not None:
+            return row.pinned_version_id
+        conn = s.connection()
+        latest = conn.execute(_LATEST_VERSION_ID, {"sid": row.study_id}).scalar()
+        if latest is None:
+            raise UnknownStudy(row.slug)
+        conn.execute(_PIN_TOKEN, {"tid": row.token_id, "vid": latest})
+        return conn.execute(_PINNED_OF_TOKEN, {"tid": row.token_id}).scalar()
 
-    def _pin(self, s: Session, tok: m.ParticipantToken, study: m.Study) -> None:
-        """Pin the token to the study's latest version, unless it already is."""
-        if tok.pinned_version_id is not None:
-            return
-        latest = self._version(s, study, None)
-        s.execute(update(m.ParticipantToken)
-                  .where(m.ParticipantToken.id == tok.id,
-                         m.ParticipantToken.pinned_version_id.is_(None))
-                  .values(pinned_version_id=latest.id))
-        s.refresh(tok)
+    def _session_from_row(self, s: Session, token: str, row) -> SessionInfo:
+        number, _ = self._version_meta(s, row.session_version_id or row.pinned_version_id)
+        if row.session_id is None:
+            return SessionInfo(token=token, study_slug=row.slug, study_version=number,
+                               status="submitted" if row.response_id is not None else "new")
+        return SessionInfo(token=token, study_slug=row.slug, study_version=number,
+                           status=row.session_status, step=row.step,
+                           draft=None if row.draft is None else dict(row.draft),
+                           consented_at=_aware(row.consented_at))
 
     def start_session(self, slug: str, token: str) -> SessionInfo:
         """Check a participant link and return its session (pinning its version).
@@ -429,72 +475,62 @@ class Store:
         """
         for write in (False, True):
             with self._tx(write=write) as s:
-                study = self._study(s, slug)
-                tok = self._token(s, token)
-                if tok.study_id != study.id:
+                row = self._link(s, token)
+                if row is None or row.slug != slug:
+                    self._study(s, slug)            # UnknownStudy first, if it is that
                     raise UnknownToken()
-                if self._response_id(s, tok.id) is not None:
+                if row.response_id is not None:
                     raise AlreadySubmitted()
-                sess = self._session_row(s, tok.id)
-                if sess is None and study.status != "open":
-                    v = self._latest(s, study.id)
-                    raise StudyClosed(slug, v.title if v else None)
-                if sess is None and tok.pinned_version_id is None:
-                    if not write:
-                        continue        # pin it in a write transaction
-                    self._pin(s, tok, study)
-                return self._session_info(s, tok, study, sess)
+                if row.session_id is None:
+                    if row.study_status != "open":
+                        raise self._closed(s, slug, row.study_id)
+                    if row.pinned_version_id is None:
+                        if not write:
+                            continue                # pin it in a write transaction
+                        self._pin(s, row)
+                        row = self._link(s, token)
+                return self._session_from_row(s, token, row)
         raise AssertionError("unreachable")
 
     def get_session(self, token: str) -> SessionInfo:
         """The session of ``token`` as it is now (read only; UnknownToken if none)."""
         with self._tx() as s:
-            tok = self._token(s, token)
-            study = s.get(m.Study, tok.study_id)
-            if tok.pinned_version_id is None:
-                latest = self._version(s, study, None)
-                return SessionInfo(token=tok.token, study_slug=study.slug,
-                                   study_version=latest.version, status="new")
-            sess = self._session_row(s, tok.id)
-            info = self._session_info(s, tok, study, sess)
-            if sess is None and self._response_id(s, tok.id) is not None:
-                info.status = "submitted"
-            return info
+            row = self._link_or_fail(s, token)
+            if row.session_id is None and row.pinned_version_id is None:
+                latest = s.connection().execute(_LATEST_VERSION_ID, {"sid": row.study_id}).scalar()
+                number, _ = self._version_meta(s, latest)
+                return SessionInfo(token=token, study_slug=row.slug, study_version=number,
+                                   status="submitted" if row.response_id is not None else "new")
+            return self._session_from_row(s, token, row)
 
     def record_consent(self, token: str) -> SessionInfo:
-        """Record consent and create the session (idempotent)."""
+        """Record consent and create the session (idempotent); returns the session."""
         for _attempt in range(3):
             try:
                 with self._tx(write=True) as s:
-                    tok = self._token(s, token)
-                    study = s.get(m.Study, tok.study_id)
-                    if self._response_id(s, tok.id) is not None:
+                    row = self._link_or_fail(s, token)
+                    if row.response_id is not None:
                         raise AlreadySubmitted()
-                    sess = self._session_row(s, tok.id)
-                    if sess is None:
-                        if study.status != "open":
-                            v = self._latest(s, study.id)
-                            raise StudyClosed(study.slug, v.title if v else None)
-                        self._pin(s, tok, study)
+                    if row.session_id is None:
+                        if row.study_status != "open":
+                            raise self._closed(s, row.slug, row.study_id)
+                        version_id = self._pin(s, row)
                         now = m.utcnow()
-                        sess = m.ParticipantSession(token_id=tok.id,
-                                                    study_version_id=tok.pinned_version_id,
-                                                    status="consented", consented_at=now,
-                                                    updated_at=now)
-                        s.add(sess)
-                        s.flush()
-                    return self._session_info(s, tok, study, sess)
+                        s.connection().execute(_INSERT_SESSION, {
+                            "token_id": row.token_id, "study_version_id": version_id,
+                            "status": "consented", "consented_at": now, "updated_at": now})
+                        row = self._link(s, token)
+                    return self._session_from_row(s, token, row)
             except IntegrityError:
                 continue        # consented twice at the same moment: read it back
         return self.get_session(token)
 
-    def _check_version(self, s: Session, study_slug: str, version_id: int,
-                       expected_version: int | None) -> None:
-        if expected_version is None:
-            return
-        v = s.get(m.StudyVersion, version_id)
-        if v.version != int(expected_version):
-            raise StudyVersionChanged(study_slug, v.version, int(expected_version))
+    def _check_version(self, s: Session, slug: str, version_id: int,
+                       expected_version: int | None) -> int:
+        number, _ = self._version_meta(s, version_id)
+        if expected_version is not None and number != int(expected_version):
+            raise StudyVersionChanged(slug, number, int(expected_version))
+        return number
 
     def save_draft(self, token: str, draft: dict, *, step: str,
                    expected_version: int | None = None) -> SessionInfo:
@@ -508,24 +544,24 @@ class Store:
         if len(encoded) > MAX_DRAFT_BYTES:
             raise StorageError(f"the draft is too large to save ({len(encoded)} bytes, "
                                f"at most {MAX_DRAFT_BYTES})")
+        draft = json.loads(encoded)
         step = None if step is None else str(step)[:64]
         with self._tx(write=True) as s:
-            tok = self._token(s, token)
-            study = s.get(m.Study, tok.study_id)
-            sess = self._session_row(s, tok.id, lock=True)
-            if sess is None:
-                if self._response_id(s, tok.id) is not None:
+            row = self._link_or_fail(s, token)
+            if row.session_id is None:
+                if row.response_id is not None:
                     raise AlreadySubmitted()
                 raise ConsentRequired()
-            if sess.status == "submitted":
+            number = self._check_version(s, row.slug, row.session_version_id, expected_version)
+            # the WHERE is re-checked after any concurrent submit commits (row lock)
+            done = s.connection().execute(_SAVE_DRAFT, {
+                "sid": row.session_id, "b_draft": draft, "b_step": step,
+                "b_now": m.utcnow()}).rowcount
+            if done != 1:
                 raise AlreadySubmitted()
-            self._check_version(s, study.slug, sess.study_version_id, expected_version)
-            sess.draft = json.loads(encoded)
-            sess.step = step
-            sess.status = "in_progress"
-            sess.updated_at = m.utcnow()
-            s.flush()
-            return self._session_info(s, tok, study, sess)
+            return SessionInfo(token=token, study_slug=row.slug, study_version=number,
+                               status="in_progress", step=step, draft=draft,
+                               consented_at=_aware(row.consented_at))
 
     # -- submitting ---------------------------------------------------------------
     def submit(self, token: str, submission: Submission | Mapping, *,
@@ -540,45 +576,39 @@ class Store:
             if not isinstance(submission, Mapping):
                 raise InvalidSubmission("The submission could not be read.")
             submission = Submission.from_dict(submission)
-        # 1. read: the token, an earlier response, the pinned version; validate.
+        # 1. read: the link, an earlier response, the pinned version; validate.
         with self._tx() as s:
-            tok = self._token(s, token)
-            study = s.get(m.Study, tok.study_id)
-            existing = self._response_id(s, tok.id)
-            if existing is not None:
-                return SubmitResult(existing, False)
-            sess = self._session_row(s, tok.id)
-            if sess is None:
+            row = self._link_or_fail(s, token)
+            if row.response_id is not None:
+                return SubmitResult(row.response_id, False)
+            if row.session_id is None:
                 raise ConsentRequired()
-            self._check_version(s, study.slug, sess.study_version_id, expected_version)
-            version_id = sess.study_version_id
-            defn = self._definition(s.get(m.StudyVersion, version_id))
-            study_id, is_demo = study.id, study.is_demo
-            token_id = tok.id
+            self._check_version(s, row.slug, row.session_version_id, expected_version)
+            _, defn = self._version_meta(s, row.session_version_id)
         clean = validate_submission(defn, submission)
-        # 2. write: one transaction; the session row lock (PostgreSQL) and the
-        #    unique token_id make concurrent submits of one token store one row.
+        # 2. write, in ONE transaction: mark the session submitted (this row
+        #    lock serialises racing submits of one token; the loser's UPDATE
+        #    finds 'submitted' and changes nothing) and insert the response
+        #    (whose unique token_id is the last line of defence).
         try:
             with self._tx(write=True) as s:
-                sess = self._session_row(s, token_id, lock=True)
-                existing = self._response_id(s, token_id)
-                if existing is not None:
-                    return SubmitResult(existing, False)
+                conn = s.connection()
                 now = m.utcnow()
-                resp = m.Response(token_id=token_id, study_id=study_id, study_version_id=version_id,
-                                  is_demo=is_demo, submitted_at=now, **clean)
-                s.add(resp)
-                s.flush()
-                if sess is not None:
-                    sess.status = "submitted"
-                    sess.submitted_at = now
-                    sess.updated_at = now
-                    sess.draft = None       # the response now holds the data
-                    sess.step = "submitted"
-                return SubmitResult(resp.id, True)
+                marked = conn.execute(_MARK_SUBMITTED, {"sid": row.session_id, "b_now": now}).rowcount
+                if marked != 1:
+                    existing = conn.execute(_RESPONSE_OF_TOKEN, {"tid": row.token_id}).scalar()
+                    if existing is None:
+                        raise StorageError("this session was submitted but its response is "
+                                           "missing; please contact the researcher")
+                    return SubmitResult(existing, False)
+                result = conn.execute(_INSERT_RESPONSE, {
+                    "token_id": row.token_id, "study_id": row.study_id,
+                    "study_version_id": row.session_version_id, "is_demo": row.is_demo,
+                    "submitted_at": now, **clean})
+                return SubmitResult(int(result.inserted_primary_key[0]), True)
         except IntegrityError:
             with self._tx() as s:
-                existing = self._response_id(s, token_id)
+                existing = s.connection().execute(_RESPONSE_OF_TOKEN, {"tid": row.token_id}).scalar()
             if existing is None:
                 raise
             return SubmitResult(existing, False)

@@ -1,0 +1,108 @@
+"""Submitting: one transaction, idempotent per token, validated on the server."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from storage import InvalidSubmission, Submission, UnknownToken
+from storage.models import Response
+
+
+def consented(store, slug="tiny", n=1):
+    tokens = store.create_invitations(slug, n)
+    for t in tokens:
+        store.start_session(slug, t)
+        store.record_consent(t)
+    return tokens
+
+
+def test_submit_is_idempotent(store, tiny, sort_of):
+    store.publish_study(tiny)
+    [token] = consented(store)
+    sub = Submission(placements=sort_of(0), presort={"t1": "disagree"},
+                     answers={"why": "It matters.", "role": "other", "years": "3"},
+                     timings={"presort": 30.5, "sort": 95}, user_agent="Firefox/140")
+    first = store.submit(token, sub)
+    assert first.created
+    again = store.submit(token, sub)                     # a double click
+    other = store.submit(token, Submission(placements=sort_of(3)))   # a retry with other data
+    assert (again.response_id, again.created) == (first.response_id, False)
+    assert (other.response_id, other.created) == (first.response_id, False)
+    with store._tx() as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 1
+    [rec] = store.responses("tiny")
+    assert rec.placements == sort_of(0)                   # the first one is kept
+    assert rec.presort == {"t1": "disagree"}
+    assert rec.answers == {"why": "It matters.", "role": "other", "years": 3}
+    assert rec.timings == {"presort": 30.5, "sort": 95.0}
+    assert (rec.user_agent, rec.participant, rec.is_demo) == ("Firefox/140", "r0001", False)
+
+
+def test_submit_accepts_a_plain_dict_and_coerces_whole_numbers(store, tiny, sort_of):
+    store.publish_study(tiny)
+    [token] = consented(store)
+    placements = {k: (str(v) if i % 2 else float(v)) for i, (k, v) in enumerate(sort_of(0).items())}
+    result = store.submit(token, {"placements": placements, "answers": {"why": "x"}})
+    assert result.created
+    assert store.responses("tiny")[0].placements == sort_of(0)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p.pop("t9"), r"^Your Q-sort leaves 1 statement unplaced: 't9'\.$"),
+    (lambda p: p.update(t99=0), "places 1 unknown statement: 't99'"),
+    (lambda p: p.update(t1=2), r"column \+2 holds 2 statements, 1 over its 1"),
+    (lambda p: p.update(t1=1.5), "not a whole number"),
+    (lambda p: p.update(t1=7), r"score \+7 is not a column of the grid"),
+])
+def test_placements_are_checked_against_the_grid(store, tiny, sort_of, change, message):
+    store.publish_study(tiny)
+    [token] = consented(store)
+    placements = sort_of(0)
+    change(placements)
+    with pytest.raises(InvalidSubmission, match=message) as info:
+        store.submit(token, Submission(placements=placements, answers={"why": "x"}))
+    assert "\n" not in str(info.value)
+    # nothing was stored, and the participant can still submit a valid sort
+    assert store.count_responses("tiny") == 0
+    assert store.submit(token, Submission(placements=sort_of(0), answers={"why": "x"})).created
+
+
+def test_everything_else_is_checked_too(store, tiny, sort_of):
+    store.publish_study(tiny)
+    [token] = consented(store)
+    bad = Submission(placements=sort_of(0), presort={"t1": "maybe", "zz": "agree"},
+                     answers={"role": "astronaut", "years": "many", "nope": "x"},
+                     timings={"sort": -1})
+    with pytest.raises(InvalidSubmission) as info:
+        store.submit(token, bad)
+    problems = info.value.problems
+    text = str(info.value)
+    assert text.startswith("Your Q-sort has 7 problems:")
+    for expected in ["unknown statements: 'zz'", "unknown piles: 'maybe'",
+                     "'role' must be one of the options", "'years' must be a number",
+                     "no question 'nope'", "question 'why' needs an answer",
+                     "timing 'sort' must be a number of seconds"]:
+        assert any(expected in p for p in problems), expected
+    with pytest.raises(InvalidSubmission, match="unknown parts: extra"):
+        store.submit(token, {"placements": sort_of(0), "extra": 1})
+    with pytest.raises(UnknownToken):
+        store.submit("no-such-token", Submission(placements=sort_of(0)))
+
+
+def test_sorts_frame_is_the_engine_input(store, tiny, sort_of):
+    store.publish_study(tiny)
+    assert store.sorts_frame("tiny").shape == (9, 0)
+    tokens = consented(store, n=3)
+    for k, t in enumerate(tokens):
+        store.submit(t, Submission(placements=sort_of(k), answers={"why": "x"}))
+    frame = store.sorts_frame("tiny")
+    expected = pd.DataFrame({f"r000{k + 1}": list(sort_of(k).values()) for k in range(3)},
+                            index=pd.Index([f"t{i}" for i in range(1, 10)], name="statement"))
+    expected.columns.name = "participant"
+    pd.testing.assert_frame_equal(frame, expected.astype("int64"))
+    from qmethod.data import validate_sorts
+    validate_sorts(frame, grid=tiny.grid)             # the engine accepts it as it is
+    run = store.record_analysis_run("tiny", {"k": 1}, "{}")
+    assert store.analysis_runs("tiny")[0].id == run
+    assert store.analysis_runs("tiny")[0].n_responses == 3
