@@ -7,8 +7,8 @@
     python -m storage import FILE.json [--slug NEW]
     python -m storage export-sorts SLUG FILE.csv|FILE.dat|FILE.json [--version N]
 
-The database is ``DATABASE_URL`` (or ``--database-url``), else the SQLite file
-``data/qplatform.sqlite3``. Errors are reported as one line, exit code 2.
+The database is ``DATABASE_URL`` (or ``--database-url``, with ``--schema`` for
+a PostgreSQL schema), else the SQLite file ``data/qplatform.sqlite3``. Errors are reported as one line, exit code 2.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Manage the platform's database.")
     p.add_argument("--database-url", default=None,
                    help="database URL (default: $DATABASE_URL, else data/qplatform.sqlite3)")
+    p.add_argument("--schema", default=None,
+                   help="PostgreSQL schema to use (created if missing; default: the server's)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("init", help="create the database or bring its schema up to date")
     sub.add_parser("list", help="list the studies with their versions and response counts")
@@ -58,7 +60,7 @@ def _run(args) -> str:
         if not study.is_absolute() and not study.exists():
             study = COPRODUCTION_PATH.parents[1] / study
         defn = load_study(study)            # read the file before touching the database
-    store = Store.from_url(args.database_url)
+    store = Store.from_url(args.database_url, schema=args.schema)
     try:
         if args.command == "init":
             return f"database ready: {safe_url(store.engine.url)}"

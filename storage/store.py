@@ -106,9 +106,11 @@ class Submission:
     @classmethod
     def from_dict(cls, d: Mapping) -> "Submission":
         known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
+        unknown = sorted(str(k) for k in set(d) - known)
         if unknown:
             raise InvalidSubmission(f"The submission has unknown parts: {', '.join(unknown)}.")
+        if "placements" not in d:
+            raise InvalidSubmission("The submission has no Q-sort (placements).")
         return cls(**{k: d[k] for k in d})
 
 

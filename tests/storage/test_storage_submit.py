@@ -106,3 +106,40 @@ def test_sorts_frame_is_the_engine_input(store, tiny, sort_of):
     run = store.record_analysis_run("tiny", {"k": 1}, "{}")
     assert store.analysis_runs("tiny")[0].id == run
     assert store.analysis_runs("tiny")[0].n_responses == 3
+
+
+# -- whatever the browser sent: only InvalidSubmission, never a crash ---------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from storage.store import validate_submission  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.floats(allow_nan=True),
+                     st.text(max_size=5), st.sampled_from(["t1", "t9", "agree", "2", "-1"]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    max_leaves=6)
+_keys = st.one_of(st.sampled_from([f"t{i}" for i in range(0, 12)] + ["why", "role", "years"]),
+                  st.text(max_size=4))
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(placements=st.one_of(_values, st.dictionaries(_keys, _values, max_size=12)),
+       presort=st.one_of(_values, st.dictionaries(_keys, _values, max_size=4)),
+       answers=st.one_of(_values, st.dictionaries(_keys, _values, max_size=4)),
+       timings=st.one_of(_values, st.dictionaries(_keys, _values, max_size=4)),
+       user_agent=_values)
+def test_any_payload_is_either_clean_or_invalid(tiny, placements, presort, answers, timings,
+                                                user_agent):
+    defn = tiny                      # immutable, so sharing it between examples is fine
+    sub = Submission(placements=placements, presort=presort, answers=answers, timings=timings,
+                     user_agent=user_agent)
+    try:
+        clean = validate_submission(defn, sub)
+    except InvalidSubmission as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    defn.check_placements(clean["placements"])
+    assert set(clean["placements"]) == set(defn.statement_ids())
+    assert isinstance(clean["user_agent"], str)
