@@ -48,6 +48,7 @@ def page() -> None:
             _page_setup("welcome", study.title)
             show_flash()
             welcome.view(study, None)
+            _marker("welcome")
             return
         p = participant(store, slug, token)
     except Exception as exc:  # noqa: BLE001 - every failure gets a clear message
@@ -63,6 +64,11 @@ def page() -> None:
         welcome.view(p.study, p.token)
     else:
         VIEWS[step](p)
+    _marker(step)
+
+
+def _marker(step: str) -> None:
+    """An invisible marker naming the step shown (for tests and page styling)."""
     st.markdown(f'<span class="qs-step" data-step="{step}"></span>', unsafe_allow_html=True)
 
 

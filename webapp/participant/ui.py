@@ -20,7 +20,7 @@ def show_problem(problem: LinkProblem) -> None:
         if st.button("Try again", type="primary", key="qs_retry"):
             st.session_state.pop(PARTICIPANT, None)
             st.rerun()
-    st.markdown(f'<span data-testid="qs-problem" data-kind="{problem.kind}"></span>',
+    st.markdown(f'<span class="qs-problem" data-kind="{problem.kind}"></span>',
                 unsafe_allow_html=True)
 
 

@@ -522,14 +522,20 @@ class QSortGrid {
     while (parent.children.length > nodes.length) parent.lastElementChild.remove();
   }
 
+  // The column bar at the bottom of the screen: shown while a card is
+  // selected (tap it, then a column) and during a touch drag (drop on it).
   renderBar() {
-    const show = this.held !== null;
+    const dragging = Boolean(this.drag && this.drag.active && this.drag.touch);
+    const show = this.held !== null || dragging;
     this.bar.hidden = !show;
     this.root.classList.toggle("bar-open", show);
+    this.bar.classList.toggle("drop-mode", dragging);
     if (!show) return;
-    const inGrid = this.columnOf(this.held) >= 0;
-    this.barTitle.textContent = `Place statement ${this.held}:`;
-    this.barPile.hidden = !inGrid;
+    const n = dragging ? this.drag.n : this.held;
+    const inGrid = this.columnOf(n) >= 0;
+    this.barTitle.textContent = dragging ? `Drop statement ${n} on a column:` : `Place statement ${n}:`;
+    this.barPile.hidden = !inGrid || dragging;
+    this.barCancel.hidden = dragging;
   }
 
   renderSaved() {
@@ -579,16 +585,32 @@ class QSortGrid {
     this.say(`Column ${this.colName(this.target)}, ${this.freeText(this.target)}.`);
   }
 
+  // Put the held card into the chosen column. A card taken from a pile hands
+  // the focus to the next card of that pile, so a keyboard user can go on
+  // with Enter at once; a card moved within the grid keeps the focus.
   dropHeld() {
     const n = this.held;
     if (n === null) return;
+    const next = this.columnOf(n) < 0 ? this.nextPileCard(n) : null;
     const ok = this.place(n, this.target, { announce: false });
     if (ok) {
       this.held = null;
       this.render();
-      this.say(`Statement ${n} placed in column ${this.colName(this.target)}. ${this.progress()}`);
-      this.cardEls.get(n).focus();
+      let message = `Statement ${n} placed in column ${this.colName(this.target)}. ${this.progress()}`;
+      if (next !== null) message += ` Next: statement ${next}.`;
+      this.say(message);
+      this.cardEls.get(next !== null ? next : n).focus({ preventScroll: this.lastInput !== "keyboard" });
     }
+  }
+
+  // The pile card after n (same pile first, then the other piles), or null.
+  nextPileCard(n) {
+    const placed = new Set(this.columns.flatMap((c) => c.cards));
+    const waiting = this.order.filter((m) => m !== n && !placed.has(m));
+    const pile = this.cards.get(n).pile;
+    const samePile = waiting.filter((m) => this.cards.get(m).pile === pile);
+    const after = samePile.find((m) => this.order.indexOf(m) > this.order.indexOf(n));
+    return after ?? samePile[0] ?? waiting[0] ?? null;
   }
 
   // -- events -----------------------------------------------------------------------
@@ -691,13 +713,12 @@ class QSortGrid {
   }
 
   onClick(e) {
+    if (e.detail > 0) this.lastInput = "pointer"; // a real click, not Enter on a button
     if (this.suppressClick) { this.suppressClick = false; return; }
     const barButton = e.target.closest(".bar-col");
     if (barButton && this.held !== null) {
-      const n = this.held;
       this.target = Number(barButton.dataset.index);
       this.dropHeld();
-      if (this.held === null) this.cardEls.get(n).focus();
       return;
     }
     const tab = e.target.closest(".pile-tab");
@@ -741,7 +762,8 @@ class QSortGrid {
     // still scrolls the page and a tap selects it.
     if (e.pointerType !== "mouse" && !e.target.closest(".grip")) return;
     const node = this.cardEls.get(n);
-    this.drag = { n, id: e.pointerId, x0: e.clientX, y0: e.clientY, active: false, node };
+    this.drag = { n, id: e.pointerId, x0: e.clientX, y0: e.clientY, active: false, node,
+      touch: e.pointerType !== "mouse" };
     try { node.setPointerCapture(e.pointerId); } catch (err) { /* synthetic events */ }
     if (e.pointerType === "mouse") e.preventDefault(); // no text selection
     node.focus({ preventScroll: true });
@@ -813,6 +835,7 @@ class QSortGrid {
     this.colEls.forEach((view, i) => {
       const over = hit && hit.zone === "col" && hit.index === i;
       view.box.classList.toggle("over", over);
+      view.button.classList.toggle("over", over);
       view.box.classList.toggle("over-full", over && this.columns[i].cards.length >= this.columns[i].capacity
         && this.columnOf(d.n) !== i && hit.card === null);
     });
@@ -824,6 +847,8 @@ class QSortGrid {
     const under = this.rootNode.elementFromPoint
       ? this.rootNode.elementFromPoint(x, y) : document.elementFromPoint(x, y);
     if (!under || !this.root.contains(under)) return null;
+    const barButton = under.closest(".bar-col");
+    if (barButton) return { zone: "col", index: Number(barButton.dataset.index), card: null };
     const zone = under.closest("[data-zone]");
     if (!zone) return null;
     const cardNode = under.closest(".card");
@@ -836,10 +861,11 @@ class QSortGrid {
   autoScroll() {
     const d = this.drag;
     if (!d || !d.active) return;
-    const h = window.innerHeight;
+    // the column bar covers the bottom of the screen during touch drags
+    const h = this.bar.hidden ? window.innerHeight : this.bar.getBoundingClientRect().top;
     let speed = 0;
     if (d.y < EDGE) speed = -Math.ceil((EDGE - d.y) / 4);
-    else if (d.y > h - EDGE) speed = Math.ceil((d.y - (h - EDGE)) / 4);
+    else if (d.y > h - EDGE && d.y <= h) speed = Math.ceil((d.y - (h - EDGE)) / 4);
     if (!speed) return;
     this.scroller.scrollBy(0, speed);
     if (!this.scrollFrame) {
@@ -858,9 +884,13 @@ class QSortGrid {
     if (d.ghost) d.ghost.remove();
     d.node.classList.remove("dragging");
     this.root.classList.remove("is-dragging");
-    this.colEls.forEach((view) => view.box.classList.remove("over", "over-full"));
+    this.colEls.forEach((view) => {
+      view.box.classList.remove("over", "over-full");
+      view.button.classList.remove("over");
+    });
     this.pileSection.classList.remove("over");
     if (cancelled) this.render();
+    else this.renderBar();
   }
 
   // -- Continue ------------------------------------------------------------------------------------
