@@ -6,6 +6,7 @@
     python -m storage export SLUG FILE.json     whole study (definitions + responses)
     python -m storage import FILE.json [--slug NEW]
     python -m storage export-sorts SLUG FILE.csv|FILE.dat|FILE.json [--version N]
+    python -m storage close SLUG [--purge]     close a study; --purge deletes unfinished drafts
 
 The database is ``DATABASE_URL`` (or ``--database-url``, with ``--schema`` for
 a PostgreSQL schema), else the SQLite file ``data/qplatform.sqlite3``. Errors are reported as one line, exit code 2.
@@ -48,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("slug")
     s.add_argument("file")
     s.add_argument("--version", type=int, default=None, help="study version (default: latest)")
+    c = sub.add_parser("close", help="close a study to new participants")
+    c.add_argument("slug")
+    c.add_argument("--purge", action="store_true",
+                   help="also delete the drafts of sorts that were never submitted")
     return p
 
 
@@ -94,6 +99,12 @@ def _run(args) -> str:
             from .transfer import export_sorts
             paths = export_sorts(store, args.slug, args.file, args.version)
             return "wrote " + ", ".join(str(p) for p in paths)
+        if args.command == "close":
+            store.set_study_status(args.slug, "closed")
+            text = f"study {args.slug!r} closed to new participants"
+            if args.purge:
+                text += f"; deleted {store.purge_unfinished(args.slug)} unfinished draft(s)"
+            return text
         raise AssertionError(args.command)
     finally:
         store.close()

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import pandas as pd
-from sqlalchemy import bindparam, func, insert, null, select, update
+from sqlalchemy import bindparam, delete, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -369,6 +369,23 @@ class Store:
         with self._tx(write=True) as s:
             study = self._study(s, slug, lock=True)
             study.status = status
+
+    def purge_unfinished(self, slug: str) -> int:
+        """Delete the drafts of every session of ``slug`` that was never submitted
+        (all versions); returns how many were deleted.
+
+        The consent text promises that an unfinished sort is deleted when the
+        study ends: run this once a study is closed and its stragglers are done.
+        Tokens stay (they hold nothing about a person), so a purged link can
+        start afresh only while the study is open.
+        """
+        with self._tx(write=True) as s:
+            study = self._study(s, slug, lock=True)
+            versions = select(m.StudyVersion.id).where(m.StudyVersion.study_id == study.id)
+            result = s.execute(delete(m.ParticipantSession)
+                               .where(m.ParticipantSession.study_version_id.in_(versions))
+                               .where(m.ParticipantSession.status != "submitted"))
+            return int(result.rowcount or 0)
 
     def list_studies(self, *, include_demo: bool = True) -> list[StudyInfo]:
         """The latest version of every study, real ones first, by slug."""

@@ -38,6 +38,9 @@ def test_cli_round_trip_in_process(backend, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("warning: ") and "cut to 60" in err        # PQMethod's 60 characters
     assert run("export-sorts", "copy-demo", tmp_path / "copy.json") == 0
+    capsys.readouterr()
+    assert run("close", "copy-demo", "--purge") == 0
+    assert "closed to new participants; deleted 0 unfinished draft(s)" in capsys.readouterr().out
 
     for args, message in [
         (("import", tmp_path / "demo.json"), "already exists"),

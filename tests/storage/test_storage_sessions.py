@@ -146,3 +146,23 @@ def test_consented_participants_may_finish_after_closing(store, tiny, sort_of):
         store.start_session("tiny", late)
     with pytest.raises(StudyClosed):
         store.record_consent(late)
+
+
+def test_purge_unfinished_deletes_only_unsubmitted_drafts(store, tiny, sort_of):
+    """The consent text promises that unfinished sorts are deleted when the study ends."""
+    store.publish_study(tiny)
+    done, half, fresh = store.create_invitations("tiny", 3)
+    for t in (done, half):
+        store.start_session("tiny", t)
+        store.record_consent(t)
+    store.save_draft(half, {"placements": sort_of(1)}, step="grid")
+    store.submit(done, Submission(placements=sort_of(2), answers={"why": "x"}))
+    store.set_study_status("tiny", "closed")
+    assert store.purge_unfinished("tiny") == 1
+    assert count(store, ParticipantSession) == 1       # only the submitted one is left
+    assert count(store, Response) == 1
+    assert store.purge_unfinished("tiny") == 0
+    with pytest.raises(StudyClosed):
+        store.start_session("tiny", half)             # the purged draft cannot come back
+    with pytest.raises(UnknownStudy):
+        store.purge_unfinished("nope")
