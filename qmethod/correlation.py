@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
-
 from .errors import InputError, OptionError
 
 METHODS = ("pearson", "spearman", "kendall")
@@ -51,6 +49,7 @@ def correlation_factor(X, method: str = "pearson", *, ids=None) -> np.ndarray:
         raise InputError(f"participant {who!r} gave every statement the same score; "
                          "a constant Q-sort has no correlation with anything")
     if method == "spearman":
+        from scipy.stats import rankdata  # scipy is slow to import; only Spearman needs it
         X = rankdata(X, axis=0, method="average")
         method = "pearson"
     if method == "pearson":
