@@ -97,6 +97,8 @@ def test_mouse_participant_completes_the_study(desktop, app_url, store, invitati
     wait_step(page, "thanks")
     expect(page.get_by_text("Your answers have been submitted")).to_be_visible()
     shots(page, "thanks")
+    # the browser's draft copies are removed once the response is stored
+    page.wait_for_function("t => !Object.keys(localStorage).some(k => k.includes(t))", arg=invitation)
 
     # -- what was stored is what was placed ----------------------------------------------------------
     record = response_with(store, f"marker-mouse-{invitation}")

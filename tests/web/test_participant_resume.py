@@ -56,6 +56,8 @@ def test_close_halfway_and_resume(browser, app_url, store, invitation, shots):
     piles = presort_in_dom(page)
     current = page.locator(".ps-current").text_content()
     page.close()
+    kept = [e["name"] for o in ctx.storage_state()["origins"] for e in o["localStorage"]]
+    assert any(invitation in name for name in kept)      # this browser's copy of the piles
 
     page = ctx.new_page()
     page.goto(link(app_url, invitation))

@@ -74,7 +74,7 @@ def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, list[str]]]:
 
 def save_draft(p: s.Participant, value: Any) -> None:
     rev, columns = to_ids(p, value)
-    if rev <= int((p.draft.get("grid") or {}).get("rev") or 0):
+    if rev <= p.saved_rev("grid"):
         return
     p.save(grid={"rev": rev, "columns": columns})
 

@@ -66,7 +66,7 @@ def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, str]]:
 
 def save_draft(p: s.Participant, value: Any) -> None:
     rev, assigned = to_ids(p, value)
-    if rev <= int((p.draft.get("presort") or {}).get("rev") or 0):
+    if rev <= p.saved_rev("presort"):
         return                      # an older copy: the server already has newer work
     p.save(presort={"rev": rev, "piles": assigned})
 

@@ -240,6 +240,15 @@ class Participant:
                                              expected_version=self.study.version)
         return self.session
 
+    def saved_rev(self, part: str) -> int:
+        """The revision of the draft ``part`` ('presort' or 'grid') the server has now.
+
+        Read from the store, not this tab's copy, so a stale second tab with
+        the same link cannot overwrite newer work with an older autosave.
+        """
+        self.session = self.store.get_session(self.token)
+        return int(((self.session.draft or {}).get(part) or {}).get("rev") or 0)
+
     def mark_entered(self) -> None:
         self.entered.setdefault(self.step, time.monotonic())
 

@@ -55,3 +55,26 @@ def qsort_grid(*, key: str, data: dict[str, Any],
     """Mount the grid; returns the component result (``.draft``, ``.done``)."""
     return _renderer()(key=key, data=data, on_draft_change=on_draft_change,
                        on_done_change=on_done_change, height="content")
+
+
+# After submitting, the browser's copies of the drafts are no longer needed:
+# remove them so that a shared computer keeps nothing of the participant's sort.
+_FORGET_JS = """
+export default function forgetDrafts({ data }) {
+  for (const prefix of ["qsort-grid:", "qsort-presort:"]) {
+    try { window.localStorage.removeItem(prefix + data.key); } catch (err) { /* no storage */ }
+  }
+}
+"""
+
+
+@lru_cache(maxsize=1)
+def _forget_renderer():
+    import streamlit as st
+
+    return st.components.v2.component("qsort_forget_drafts", js=_FORGET_JS)
+
+
+def forget_local_drafts(*, key: str, storage_key: str) -> None:
+    """Remove the browser's draft copies of ``storage_key`` (renders nothing)."""
+    _forget_renderer()(key=key, data={"key": storage_key}, height=0)
