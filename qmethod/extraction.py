@@ -56,7 +56,8 @@ def eigen_from_factor(W: np.ndarray, *, path: str = "auto") -> tuple[np.ndarray,
         path = "gram" if m < N else "full"
     if path == "gram":
         vals, U = np.linalg.eigh(W @ W.T)
-        order = np.argsort(vals)[::-1]
+        # R has at most min(m, N) eigenvalues: drop WW's surplus zeros when m > N
+        order = np.argsort(vals)[::-1][: min(m, N)]
         vals, U = vals[order], U[:, order]
         L = W.T @ U
     elif path == "full":

@@ -1,0 +1,111 @@
+"""``python -m qmethod bootstrap SORTS --factors K --resamples B [--seed S] --out DIR``.
+
+Discovered by :mod:`qmethod.cli`; writes the tables of
+:class:`qmethod.bootstrap.BootstrapResult` (one CSV each, ``summary.txt`` and
+``bootstrap.json``) into DIR and prints the stability summary.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sys
+import warnings
+from pathlib import Path
+
+NAME = "bootstrap"
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {v}")
+        return v
+    return parse
+
+
+def read_sorts(path: str):
+    """Read Q-sorts with the project's importers (qmethod.io) when they are
+    there, else as a plain statements x sorts CSV (first column: statement id)."""
+    try:
+        from .io import read_any
+    except ImportError:
+        read_any = None
+    if read_any is not None:
+        return read_any(path)
+    import pandas as pd
+
+    from .data import QSortData
+    from .errors import FormatError
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    try:
+        sorts = pd.read_csv(p, index_col=0)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise FormatError(str(e).splitlines()[0] if str(e) else "cannot be read as CSV",
+                          path=p.name) from None
+    return QSortData(sorts=sorts)
+
+
+def centroid_note(extraction: str, n_sorts: int) -> None:
+    from .extraction import CENTROID_PRACTICAL_MAX_N
+    if extraction == "centroid" and n_sorts > CENTROID_PRACTICAL_MAX_N:
+        print(f"warning: centroid extraction is practical up to about {CENTROID_PRACTICAL_MAX_N} "
+              f"sorts; this study has {n_sorts}. PCA has no such limit.", file=sys.stderr)
+
+
+def add_parser(subparsers) -> None:
+    from .extraction import CENTROID_PRACTICAL_MAX_N
+    p = subparsers.add_parser(
+        NAME, help="bootstrap the analysis: stability of z-scores, factor arrays and flags",
+        description="Resample the Q-sorts with replacement, analyse and align every resample "
+                    "to the full sample, and report how stable z-scores, factor-array positions "
+                    "and flags are.")
+    p.add_argument("sorts", help="sorts.csv (statements x sorts), PQMethod .DAT or Ken-Q .json")
+    p.add_argument("--factors", "-k", type=_int_at_least(1), required=True,
+                   help="number of factors")
+    p.add_argument("--resamples", "-B", type=_int_at_least(2), default=1000,
+                   help="number of bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed: the same seed gives the same result")
+    p.add_argument("--out", "-o", required=True, help="folder for the result files")
+    p.add_argument("--extraction", choices=["pca", "centroid"], default="pca",
+                   help="pca (default) or centroid; centroid works on an N x N matrix per "
+                        f"resample and is practical up to about {CENTROID_PRACTICAL_MAX_N} sorts")
+    p.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
+    p.add_argument("--correlation", choices=["pearson", "spearman", "kendall"], default="pearson")
+    p.add_argument("--align", choices=["procrustes", "permutation"], default="procrustes",
+                   help="align resample factors by orthogonal Procrustes rotation (default) or "
+                        "by the best permutation and signs (Hungarian assignment)")
+    p.add_argument("--jobs", "-j", type=int, default=None,
+                   help="worker processes (default 1, fastest on 2 cores; -1: every core)")
+    p.add_argument("--free", action="store_true",
+                   help="free (non-forced) distribution: factor arrays use the grid stated in "
+                        "the file")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .bootstrap import bootstrap
+    from .data import QSortData
+    from .progress import terminal_progress
+    data = read_sorts(args.sorts)
+    sorts = data.sorts if isinstance(data, QSortData) else data
+    centroid_note(args.extraction, sorts.shape[1])
+    progress = None if args.quiet else terminal_progress("bootstrap")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = bootstrap(data, args.factors, resamples=args.resamples, seed=args.seed,
+                        extraction=args.extraction, rotation=args.rotation, align=args.align,
+                        n_jobs=args.jobs, progress=progress, correlation=args.correlation,
+                        forced=not args.free)
+    print(res.summary)
+    files = res.write(args.out)
+    print(f"\nwrote {len(files)} files to {args.out}")
+    return 0
