@@ -7,11 +7,9 @@ Discovered by :mod:`qmethod.cli`; writes the tables of
 from __future__ import annotations
 
 import argparse
-import errno
-import os
-import sys
 import warnings
-from pathlib import Path
+
+from .cli import centroid_note, read_sorts
 
 NAME = "bootstrap"
 
@@ -26,37 +24,6 @@ def _int_at_least(low: int):
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {v}")
         return v
     return parse
-
-
-def read_sorts(path: str):
-    """Read Q-sorts with the project's importers (qmethod.io) when they are
-    there, else as a plain statements x sorts CSV (first column: statement id)."""
-    try:
-        from .io import read_any
-    except ImportError:
-        read_any = None
-    if read_any is not None:
-        return read_any(path)
-    import pandas as pd
-
-    from .data import QSortData
-    from .errors import FormatError
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
-    try:
-        sorts = pd.read_csv(p, index_col=0)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise FormatError(str(e).splitlines()[0] if str(e) else "cannot be read as CSV",
-                          path=p.name) from None
-    return QSortData(sorts=sorts)
-
-
-def centroid_note(extraction: str, n_sorts: int) -> None:
-    from .extraction import CENTROID_PRACTICAL_MAX_N
-    if extraction == "centroid" and n_sorts > CENTROID_PRACTICAL_MAX_N:
-        print(f"warning: centroid extraction is practical up to about {CENTROID_PRACTICAL_MAX_N} "
-              f"sorts; this study has {n_sorts}. PCA has no such limit.", file=sys.stderr)
 
 
 def add_parser(subparsers) -> None:

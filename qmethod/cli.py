@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from pathlib import Path
 
 from .errors import QMethodError
 
@@ -31,9 +30,18 @@ def _positive_int(text: str) -> int:
     return v
 
 
-def _read(path: str):
+def read_sorts(path: str):
+    """Read any supported Q-sort file (see qmethod.io.read_any)."""
     from .io import read_any
     return read_any(path)
+
+
+def centroid_note(extraction: str, n_sorts: int) -> None:
+    """Warn on stderr when centroid extraction meets more sorts than it handles well."""
+    from .extraction import CENTROID_PRACTICAL_MAX_N
+    if extraction == "centroid" and n_sorts > CENTROID_PRACTICAL_MAX_N:
+        print(f"warning: centroid extraction is practical up to about {CENTROID_PRACTICAL_MAX_N} "
+              f"sorts; this study has {n_sorts}. PCA has no such limit.", file=sys.stderr)
 
 
 def _grid_arg(text: str):
@@ -70,13 +78,8 @@ def _add_analyze(sub) -> None:
 
 def _run_analyze(args) -> int:
     from .pipeline import analyze
-    data = _read(args.sorts)
-    N = data.sorts.shape[1]
-    if args.extraction == "centroid":
-        from .extraction import CENTROID_PRACTICAL_MAX_N
-        if N > CENTROID_PRACTICAL_MAX_N:
-            print(f"warning: centroid extraction is practical up to about {CENTROID_PRACTICAL_MAX_N} "
-                  f"sorts; this study has {N}. PCA has no such limit.", file=sys.stderr)
+    data = read_sorts(args.sorts)
+    centroid_note(args.extraction, data.sorts.shape[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = analyze(data, args.factors, grid=args.grid, extraction=args.extraction, rotation=args.rotation,

@@ -10,7 +10,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from .bootstrap_cli import _int_at_least, read_sorts
+from .bootstrap_cli import _int_at_least
+from .cli import read_sorts
 
 NAME = "nfactors"
 

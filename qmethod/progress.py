@@ -27,7 +27,8 @@ def terminal_progress(label: str, stream=None) -> Progress:
         pct = int(round(100 * max(0.0, min(1.0, fraction))))
         if pct == state["last"]:
             return
-        if not tty and pct % 25 and pct != 100:
+        # Off a terminal, print once per quarter crossed (a log gets at most 5 lines).
+        if not tty and pct != 100 and state["last"] >= 0 and pct // 25 == state["last"] // 25:
             return
         state["last"] = pct
         bar = "#" * (pct // 5) + "." * (20 - pct // 5)
