@@ -395,21 +395,9 @@ class BootstrapResult:
 
     def write(self, out_dir) -> list[Path]:
         """Write one CSV per table, ``summary.txt`` and ``bootstrap.json``."""
-        from .result import _to_csv
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in self.tables().items():
-            path = out / f"{name}.csv"
-            _to_csv(table, path)
-            written.append(path)
-        path = out / "summary.txt"
-        path.write_text(self.summary + "\n", encoding="utf-8")
-        written.append(path)
-        path = out / "bootstrap.json"
-        path.write_text(self.to_json(), encoding="utf-8")
-        written.append(path)
-        return written
+        from .result import write_tables
+        return write_tables(self.tables(), out_dir, {"summary.txt": self.summary + "\n",
+                                                     "bootstrap.json": self.to_json()})
 
 
 # -- the entry point ------------------------------------------------------------------

@@ -121,17 +121,7 @@ class QResult:
 
     def write(self, out_dir) -> list[Path]:
         """Write the contract CSV files and ``result.json`` into ``out_dir``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in self.contract_tables().items():
-            path = out / f"{name}.csv"
-            _to_csv(table, path)
-            written.append(path)
-        path = out / "result.json"
-        path.write_text(self.to_json(), encoding="utf-8")
-        written.append(path)
-        return written
+        return write_tables(self.contract_tables(), out_dir, {"result.json": self.to_json()})
 
     # -- JSON --------------------------------------------------------------------
     def to_json(self) -> str:
@@ -207,6 +197,21 @@ def _frame_from_doc(doc: dict) -> pd.DataFrame:
     df.index = pd.Index(doc["index"], name=doc["index_name"])
     df.columns = pd.Index(list(doc["columns"].keys()), name=doc.get("columns_name"))
     return df
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir, texts: dict[str, str] | None = None) -> list[Path]:
+    """Write each table as ``<name>.csv`` (see :func:`_to_csv`) and each text
+    file of ``texts`` (file name -> content) into ``out_dir``; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        written.append(out / f"{name}.csv")
+        _to_csv(table, written[-1])
+    for name, text in (texts or {}).items():
+        written.append(out / name)
+        written[-1].write_text(text, encoding="utf-8")
+    return written
 
 
 def _to_csv(df: pd.DataFrame, path: Path) -> None:

@@ -19,22 +19,10 @@ from qmethod.bootstrap import (BootstrapResult, bootstrap, factor_arrays_batch,
 from qmethod.data import validate_sorts
 from qmethod.pipeline import analyze, extract_and_rotate, score
 from qmethod.scores import factor_array
+from synthetic import GRID40, planted
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"
-GRID40 = (2, 3, 4, 6, 10, 6, 4, 3, 2)
-
-
-def planted(n=40, N=30, k=3, seed=0, lo=0.6, hi=0.85, heights=GRID40):
-    """Forced-grid study with k planted viewpoints (sort j follows j % k)."""
-    rng = np.random.default_rng(seed)
-    values = np.repeat(np.arange(len(heights)) - len(heights) // 2, heights)
-    proto = rng.standard_normal((n, k))
-    load = rng.uniform(lo, hi, N)
-    keys = proto[:, np.arange(N) % k] * load + rng.standard_normal((n, N)) * np.sqrt(1 - load ** 2)
-    X = np.sort(values)[np.argsort(np.argsort(keys, axis=0), axis=0)]
-    return pd.DataFrame(X, index=[f"s{i + 1}" for i in range(n)],
-                        columns=[f"p{j + 1}" for j in range(N)])
 
 
 def lipset() -> pd.DataFrame:

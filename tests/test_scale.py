@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,30 +19,19 @@ from qmethod import analyze
 from qmethod.correlation import correlation_factor
 from qmethod.extraction import eigen_from_factor
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+import synthetic
+from refdata import REFERENCE, load_dataset
+
 DATASETS = ("lipset", "senmon")
 TOL = 1e-8
 
 
-def planted(n=30, N=120, k=3, seed=0, lo=0.5, hi=0.85, heights=(2, 3, 4, 5, 2, 5, 4, 3, 2)):
-    """Forced-grid study with k planted viewpoints: sort j follows viewpoint j % k
-    with a loading drawn from [lo, hi], plus noise, then ranked onto the grid."""
-    rng = np.random.default_rng(seed)
-    values = np.repeat(np.arange(len(heights)) - len(heights) // 2, heights)
-    assert values.size == n
-    proto = rng.standard_normal((n, k))
-    load = rng.uniform(lo, hi, N)
-    keys = proto[:, np.arange(N) % k] * load + rng.standard_normal((n, N)) * np.sqrt(1 - load ** 2)
-    X = np.sort(values)[np.argsort(np.argsort(keys, axis=0), axis=0)]
-    return pd.DataFrame(X, index=[f"s{i + 1}" for i in range(n)],
-                        columns=[f"p{j + 1}" for j in range(N)])
+def planted(n=30, N=120, seed=0, heights=(2, 3, 4, 5, 2, 5, 4, 3, 2)):
+    return synthetic.planted(n, N, seed=seed, lo=0.5, heights=heights)
 
 
 def _reference(name: str) -> pd.DataFrame:
-    path = REFERENCE / "datasets" / name / "sorts.csv"
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path}")
-    return pd.read_csv(path, index_col=0)
+    return load_dataset(name)
 
 
 def _run(data, k, path, **kw):
