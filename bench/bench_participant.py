@@ -43,7 +43,7 @@ def ms(seconds: float) -> float:
 def summary(name: str, samples: list[float], budget: float | None = None) -> tuple[str, bool]:
     samples = sorted(samples)
     med = statistics.median(samples)
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     ok = budget is None or p95 < budget
     mark = "" if budget is None else (" ok" if ok else " OVER BUDGET")
     line = (f"| {name:<44} | {len(samples):>4} | {med:8.2f} | {p95:8.2f} | {samples[-1]:8.2f} |"
@@ -62,7 +62,8 @@ def full_grid(p) -> dict:
 
 def participant_at(store, step: str):
     """A fresh invited participant whose session is at ``step`` (set up outside the timing)."""
-    from webapp.participant import grid, presort, session as s
+    from webapp.participant import grid, presort
+    from webapp.participant import session as s
 
     token = store.create_invitations(STUDY, 1)[0]
     p = s.load_participant(store, STUDY, token)
@@ -80,7 +81,8 @@ def participant_at(store, step: str):
 
 
 def bench_direct(store, repeat: int) -> list[tuple[str, list[float], float | None]]:
-    from webapp.participant import grid, presort, session as s
+    from webapp.participant import grid, presort
+    from webapp.participant import session as s
 
     rows = []
     # welcome -> consent (open link: issue a token, record consent, load)
@@ -216,10 +218,10 @@ def main(argv=None) -> int:
         url = "sqlite:///" + str(Path(tmp.name) / "bench.sqlite3")
     os.environ["DATABASE_URL"] = url          # AppTest's app.py opens the same store
 
-    from webapp.participant import session as s
-
     # AppTest runs outside a server; Streamlit warns about that ("missing ScriptRunContext")
     import streamlit  # noqa: F401  (creates Streamlit's loggers)
+
+    from webapp.participant import session as s
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)

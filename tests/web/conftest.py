@@ -14,16 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = os.environ.get("QS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-DESKTOP = {"viewport": {"width": 1280, "height": 860}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
-         "device_scale_factor": 2}
-STUDY = "coproduction"
+from qsweb import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, ROOT, SCREENSHOTS, STUDY
 
 
 def _free_port() -> int:

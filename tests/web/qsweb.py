@@ -1,12 +1,22 @@
 """Helpers for driving the participant pages in Playwright (no fixtures here)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from studies.loader import load_study
 
-from conftest import ROOT, STUDY
-
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = os.environ.get("QS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"viewport": {"width": 1280, "height": 860}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+STUDY = "coproduction"
 DEFN = load_study(ROOT / "statements" / "coproduction.yaml")
 ID_BY_TEXT = {s.text: s.id for s in DEFN.statements}
 SCORES = list(DEFN.grid.scores)

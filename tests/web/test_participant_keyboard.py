@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from qsweb import (DEFN, HEIGHTS, SCORES, active, grid_in_dom, link, pile_for, presort_in_dom,
-                   progress, response_with, tab_to, wait_step)
+from qsweb import (
+    DEFN,
+    HEIGHTS,
+    SCORES,
+    active,
+    grid_in_dom,
+    link,
+    pile_for,
+    presort_in_dom,
+    progress,
+    response_with,
+    tab_to,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 

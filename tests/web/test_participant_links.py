@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 from playwright.sync_api import expect
-
 from qsweb import DEFN, expect_problem, link, wait_step
 
 pytestmark = pytest.mark.browser

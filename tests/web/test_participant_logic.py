@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import storage
-from storage import Store
 from studies.loader import load_study
-from webapp.participant import grid, postsort, presort, session as s
+from webapp.participant import grid, postsort, presort
+from webapp.participant import session as s
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFN = load_study(ROOT / "statements" / "coproduction.yaml")
@@ -134,7 +134,7 @@ def test_submit_is_idempotent_and_stores_the_placement(store):
     first = p.submit("test-agent")
     second = p.submit("test-agent")
     assert first.created and not second.created and first.response_id == second.response_id
-    record = [r for r in store.responses("coproduction") if r.id == first.response_id][0]
+    record = next(r for r in store.responses("coproduction") if r.id == first.response_id)
     assert record.placements == p.placements()
     assert record.answers == {"role": "funder"}
     assert p.step == "thanks"

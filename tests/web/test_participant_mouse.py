@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from qsweb import (DEFN, HEIGHTS, SCORES, grid_in_dom, link, mouse_drag, pile_for, presort_in_dom,
-                   progress, response_with, wait_step)
+from qsweb import (
+    DEFN,
+    HEIGHTS,
+    SCORES,
+    grid_in_dom,
+    link,
+    mouse_drag,
+    pile_for,
+    presort_in_dom,
+    progress,
+    response_with,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 

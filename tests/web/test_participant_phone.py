@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from qsweb import (DEFN, HEIGHTS, SCORES, grid_in_dom, link, pile_for, presort_in_dom, progress,
-                   response_with, touch_drag, wait_step)
+from qsweb import (
+    DEFN,
+    HEIGHTS,
+    SCORES,
+    grid_in_dom,
+    link,
+    pile_for,
+    presort_in_dom,
+    progress,
+    response_with,
+    touch_drag,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +81,7 @@ def test_phone_participant_completes_the_study(phone, app_url, store, invitation
             touch_drag(page, cdp, card.locator(".grip"), page.locator(".col").nth(col).locator(".col-head"))
         elif k % 12 == 5:
             # drag by the grip onto the column bar that appears at the bottom
-            touch_drag(page, cdp, card.locator(".grip"), lambda: page.locator(".qs-bar .bar-col").nth(col))
+            touch_drag(page, cdp, card.locator(".grip"), lambda col=col: page.locator(".qs-bar .bar-col").nth(col))
             if k == 5:
                 expect(page.locator(".qs-bar")).to_be_hidden()
         else:
@@ -86,6 +96,19 @@ def test_phone_participant_completes_the_study(phone, app_url, store, invitation
             shots(page, "phone-grid-half", full=False)
     placements = grid_in_dom(page)
     shots(page, "phone-grid-complete")
+    # the narrowest phones (360 px): still no sideways scrolling, cards readable
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    widths = page.locator(".col .card .text").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)")
+    assert min(widths) >= 180, widths
+    page.locator(".col").nth(4).evaluate("e => e.scrollIntoView({block: 'start'})")
+    shots(page, "phone-360-grid", full=False)
+    tap(page, page.locator(".col").nth(4).locator(".card .text").first)
+    shots(page, "phone-360-bar", full=False)
+    tap(page, page.locator(".qs-bar-cancel"))
+    page.set_viewport_size({"width": 390, "height": 844})
     tap(page, page.locator(".qs-done"))
 
     wait_step(page, "postsort")

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from conftest import DESKTOP
-from qsweb import (DEFN, HEIGHTS, active, grid_in_dom, link, pile_for, presort_in_dom, progress,
-                   response_with, tab_to, wait_step)
+from qsweb import (
+    DEFN,
+    DESKTOP,
+    HEIGHTS,
+    active,
+    grid_in_dom,
+    link,
+    pile_for,
+    presort_in_dom,
+    progress,
+    response_with,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import demographics, grid, instruction, postsort, presort, session as s, thanks, welcome
+from . import demographics, grid, instruction, postsort, presort, thanks, welcome
+from . import session as s
 from .ui import PARTICIPANT, show_flash, show_problem
 
 VIEWS = {
@@ -34,6 +35,7 @@ def page() -> None:
     params = st.query_params
     slug = (params.get("study") or "").strip()
     token = (params.get("t") or "").strip() or None
+    st.set_page_config(page_title="Q-sort", layout="centered")
     if not slug:
         show_problem(s.LinkProblem("bad_link", "This link is incomplete",
                                    "The link does not name a study. Please use the whole link "

@@ -54,7 +54,7 @@ def component_data(p: s.Participant) -> dict[str, Any]:
 def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, list[str]]]:
     """The component's ``{rev, columns: {score: [n, ...]}}`` with statement ids."""
     if not isinstance(value, dict) or not isinstance(value.get("columns"), dict):
-        raise ValueError("the grid could not be read")
+        raise ValueError("the grid could not be read")  # noqa: TRY004 - bad input, one error type
     scores = {str(sc) for sc in p.definition.grid.scores}
     columns: dict[str, list[str]] = {}
     seen: set[int] = set()

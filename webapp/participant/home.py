@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import flow, session as s
+from . import flow
+from . import session as s
 
 
 def page(take_part) -> None:
@@ -11,6 +12,7 @@ def page(take_part) -> None:
     if st.query_params.get("study"):
         flow.page()         # a participant link that points at the home page
         return
+    st.set_page_config(page_title="Q-sort studies", layout="centered")
     st.title("Q-sort studies")
     try:
         studies = s.open_studies(s.get_store())

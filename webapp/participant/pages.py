@@ -8,8 +8,9 @@ from . import flow, home
 
 def participant_pages() -> tuple[st.Page, st.Page]:
     """(home page listing open studies, the take-part page)."""
+    # reached by a participant link only, so not listed in the menu
     take_part = st.Page(flow.page, title="Take part", url_path="take-part",
-                        icon=":material/swipe:")
+                        icon=":material/swipe:", visibility="hidden")
 
     def studies() -> None:
         home.page(take_part)

@@ -53,7 +53,7 @@ def component_data(p: s.Participant) -> dict[str, Any]:
 def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, str]]:
     """The component's ``{rev, piles: {n: pile}}`` as (rev, {statement_id: pile})."""
     if not isinstance(value, dict):
-        raise ValueError("the pre-sort could not be read")
+        raise ValueError("the pre-sort could not be read")  # noqa: TRY004 - bad input, one error type
     known = {pile.id for pile in p.definition.presort_piles}
     out = {}
     for n, pile in (value.get("piles") or {}).items():

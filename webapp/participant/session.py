@@ -22,9 +22,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import storage
-from storage import (AlreadySubmitted, ConsentRequired, DatabaseUnavailable, InvalidSubmission,
-                     SessionInfo, StorageError, Store, StudyClosed, StudyInfo, StudyVersionChanged,
-                     Submission, SubmitResult, UnknownStudy, UnknownToken)
+from storage import (
+    AlreadySubmitted,
+    ConsentRequired,
+    DatabaseUnavailable,
+    InvalidSubmission,
+    SessionInfo,
+    StorageError,
+    Store,
+    StudyClosed,
+    StudyInfo,
+    StudyVersionChanged,
+    Submission,
+    SubmitResult,
+    UnknownStudy,
+    UnknownToken,
+)
 
 # The participant's steps, in order. A study without pre-sort piles, post-sort
 # or demographic questions skips that step (see :func:`steps_for`).
@@ -309,7 +322,21 @@ def previous_step(p: Participant, step: str | None = None) -> str:
     return steps[max(i - 1, 0)]
 
 
-__all__ = ["AUTOSAVE_MS", "InvalidSubmission", "LinkProblem", "Participant", "STEPS",
-           "begin_open_link", "get_store", "give_consent", "load_participant", "next_step",
-           "open_store", "open_studies", "previous_step", "problem_for", "shuffled_ids",
-           "steps_for"]
+__all__ = [
+    "AUTOSAVE_MS",
+    "STEPS",
+    "InvalidSubmission",
+    "LinkProblem",
+    "Participant",
+    "begin_open_link",
+    "get_store",
+    "give_consent",
+    "load_participant",
+    "next_step",
+    "open_store",
+    "open_studies",
+    "previous_step",
+    "problem_for",
+    "shuffled_ids",
+    "steps_for",
+]

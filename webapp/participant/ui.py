@@ -1,7 +1,8 @@
 """Small Streamlit helpers shared by the participant pages."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -16,10 +17,10 @@ def show_problem(problem: LinkProblem) -> None:
     st.markdown(f"## {problem.title}")
     box = st.info if problem.kind in ("used_link", "closed") else st.error
     box(problem.message)
-    if problem.kind in ("connection", "version_changed"):
-        if st.button("Try again", type="primary", key="qs_retry"):
-            st.session_state.pop(PARTICIPANT, None)
-            st.rerun()
+    retry = problem.kind in ("connection", "version_changed")
+    if retry and st.button("Try again", type="primary", key="qs_retry"):
+        st.session_state.pop(PARTICIPANT, None)
+        st.rerun()
     st.markdown(f'<span class="qs-problem" data-kind="{problem.kind}"></span>',
                 unsafe_allow_html=True)
 

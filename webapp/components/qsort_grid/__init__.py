@@ -27,9 +27,10 @@ Delete or Backspace sends a placed card back to its pile.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 _HERE = Path(__file__).resolve().parent
 NAME = "qsort_grid"

@@ -533,7 +533,9 @@ class QSortGrid {
     if (!show) return;
     const n = dragging ? this.drag.n : this.held;
     const inGrid = this.columnOf(n) >= 0;
-    this.barTitle.textContent = dragging ? `Drop statement ${n} on a column:` : `Place statement ${n}:`;
+    this.barTitle.textContent = dragging ? `Drop statement ${n} on a column:`
+      : inGrid ? `Move statement ${n} to a column, or tap another card to swap the two:`
+        : `Place statement ${n}:`;
     this.barPile.hidden = !inGrid || dragging;
     this.barCancel.hidden = dragging;
   }
