@@ -70,6 +70,8 @@ def test_mouse_participant_completes_the_study(desktop, app_url, store, invitati
     expect(page.locator(".col.full")).to_have_count(len(SCORES))
 
     # a full column refuses one more card; dropping onto a card there swaps the two
+    # (first bring the top of the grid to mid-screen, clear of Streamlit's header)
+    page.locator(".col").nth(0).evaluate("e => e.scrollIntoView({block: 'center'})")
     first = page.locator(".col").nth(0).locator(".card").first
     other = page.locator(".col").nth(8).locator(".card").first
     first_text, other_text = first.locator(".text").text_content(), other.locator(".text").text_content()

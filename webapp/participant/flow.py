@@ -35,8 +35,8 @@ def page() -> None:
     params = st.query_params
     slug = (params.get("study") or "").strip()
     token = (params.get("t") or "").strip() or None
-    st.set_page_config(page_title="Q-sort", layout="centered")
     if not slug:
+        _page_setup("problem", "Q-sort")
         show_problem(s.LinkProblem("bad_link", "This link is incomplete",
                                    "The link does not name a study. Please use the whole link "
                                    "from your invitation."))
@@ -55,6 +55,7 @@ def page() -> None:
         p = participant(store, slug, token)
     except Exception as exc:  # noqa: BLE001 - every failure gets a clear message
         st.session_state.pop(PARTICIPANT, None)
+        _page_setup("problem", "Q-sort")
         show_problem(s.problem_for(exc))
         return
 
@@ -75,4 +76,6 @@ def _marker(step: str) -> None:
 
 
 def _page_setup(step: str, title: str) -> None:
+    """Title and layout, set once per run (two calls would make the page jump
+    between layouts on every rerun, e.g. at each autosave of the grid)."""
     st.set_page_config(page_title=title, layout="wide" if step == "grid" else "centered")
