@@ -8,6 +8,7 @@ import streamlit as st
 
 from webapp.participant.pages import participant_pages
 from webapp.participant.session import get_store
+from webapp.results import demo
 
 # Opening the store runs the migrations and publishes the co-production study
 # and its demo copy (ensure_coproduction), once per server process.
@@ -19,6 +20,7 @@ home_page, take_part_page = participant_pages()
 PAGES: list = [
     home_page,
     take_part_page,
+    st.Page(demo.page, title="Demo analysis", url_path="demo", icon=":material/insights:"),
 ]
 
 participant_link = bool(st.query_params.get("study"))

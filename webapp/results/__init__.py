@@ -1,0 +1,1 @@
+"""Pages that show analysis results (the demo preview for now)."""
