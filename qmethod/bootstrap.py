@@ -193,8 +193,13 @@ def _loadings_batch(ctx: _Context, idx: np.ndarray, k: int) -> np.ndarray:
             Wb = ctx.W[:, rows]
             R = Wb.T @ Wb
             np.fill_diagonal(R, 1.0)
-            L0 = centroid(R, k).loadings
-            out[j] = varimax(L0)[0] if ctx.rotation == "varimax" else L0
+            # A resample that drew one sort many times can hold fewer than k
+            # centroid factors: the missing ones stay 0 (nothing flags on them).
+            L0 = centroid(R, k, exhausted="zero").loadings
+            live = np.abs(L0).sum(axis=0) > 0
+            if ctx.rotation == "varimax" and live.sum() > 1:
+                L0[:, live] = varimax(L0[:, live])[0]
+            out[j] = L0
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import warnings
 
-from .cli import centroid_note, read_sorts
+from .cli import centroid_note, grid_arg, prepare_out_dir, read_sorts
 
 NAME = "bootstrap"
 
@@ -52,8 +52,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--jobs", "-j", type=int, default=None,
                    help="worker processes (default 1, fastest on 2 cores; -1: every core)")
     p.add_argument("--free", action="store_true",
-                   help="free (non-forced) distribution: factor arrays use the grid stated in "
-                        "the file")
+                   help="free (non-forced) distribution: factor arrays use --grid or the grid "
+                        "stated in the file")
+    p.add_argument("--grid", type=grid_arg, metavar="LOW..HIGH:H1,H2,...",
+                   help="the study grid, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (column heights)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -64,6 +66,7 @@ def run(args) -> int:
     from .progress import terminal_progress
     data = read_sorts(args.sorts)
     sorts = data.sorts if isinstance(data, QSortData) else data
+    prepare_out_dir(args.out)
     centroid_note(args.extraction, sorts.shape[1])
     progress = None if args.quiet else terminal_progress("bootstrap")
     with warnings.catch_warnings():
@@ -71,7 +74,7 @@ def run(args) -> int:
         res = bootstrap(data, args.factors, resamples=args.resamples, seed=args.seed,
                         extraction=args.extraction, rotation=args.rotation, align=args.align,
                         n_jobs=args.jobs, progress=progress, correlation=args.correlation,
-                        forced=not args.free)
+                        forced=not args.free, grid=args.grid)
     print(res.summary)
     files = res.write(args.out)
     print(f"\nwrote {len(files)} files to {args.out}")

@@ -36,6 +36,17 @@ def read_sorts(path: str):
     return read_any(path)
 
 
+def prepare_out_dir(path: str | None) -> None:
+    """Fail before any long computation if the output folder cannot be made."""
+    if path is None:
+        return
+    from pathlib import Path
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OSError(f"{path} exists and is not a folder")
+    p.mkdir(parents=True, exist_ok=True)
+
+
 def centroid_note(extraction: str, n_sorts: int) -> None:
     """Warn on stderr when centroid extraction meets more sorts than it handles well."""
     from .extraction import CENTROID_PRACTICAL_MAX_N
@@ -44,7 +55,7 @@ def centroid_note(extraction: str, n_sorts: int) -> None:
               f"sorts; this study has {n_sorts}. PCA has no such limit.", file=sys.stderr)
 
 
-def _grid_arg(text: str):
+def grid_arg(text: str):
     from .grid import Grid
     try:
         rng, heights = text.split(":")
@@ -68,7 +79,7 @@ def _add_analyze(sub) -> None:
     p.add_argument("--out", "-o", help="folder for the result files (default: print the summary only)")
     p.add_argument("--free", action="store_true",
                    help="free (non-forced) distribution: factor arrays use --grid or the grid stated in the file")
-    p.add_argument("--grid", type=_grid_arg, metavar="LOW..HIGH:H1,H2,...",
+    p.add_argument("--grid", type=grid_arg, metavar="LOW..HIGH:H1,H2,...",
                    help="the study grid, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (column heights)")
     p.add_argument("--ties", choices=["qmethod", "grid"], default="qmethod",
                    help="factor arrays for tied z-scores: as qmethod, or always fill the grid")
@@ -79,6 +90,7 @@ def _add_analyze(sub) -> None:
 def _run_analyze(args) -> int:
     from .pipeline import analyze
     data = read_sorts(args.sorts)
+    prepare_out_dir(args.out)
     centroid_note(args.extraction, data.sorts.shape[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -130,6 +142,10 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except FileNotFoundError as e:
         print(f"error: file not found: {e.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:  # an output folder that cannot be written, a full disk...
+        text = f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)
+        print(f"error: {' '.join(text.split())}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -37,8 +37,10 @@ def significance(Z: np.ndarray, sed: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return diff, stars
 
 
-def _qmethod_label(sig_row: np.ndarray, pairs, k: int) -> str:
-    """qmethod's ``dist.and.cons`` label for one statement."""
+def _qmethod_label(sig_row: np.ndarray, pairs, names: list[str]) -> str:
+    """qmethod's ``dist.and.cons`` label for one statement; ``names`` are the
+    compared factors' names, ``pairs`` index into them."""
+    k = len(names)
     if not sig_row.any():
         return "Consensus"
     if k == 2:
@@ -50,8 +52,8 @@ def _qmethod_label(sig_row: np.ndarray, pairs, k: int) -> str:
         inside = np.array([f in p for p in pairs])
         if sig_row[inside].all():
             if not sig_row[~inside].any():
-                return f"Distinguishes f{f + 1} only"
-            label += f"Distinguishes f{f + 1} "
+                return f"Distinguishes {names[f]} only"
+            label += f"Distinguishes {names[f]} "
     return label
 
 
@@ -63,36 +65,50 @@ def distinguishing(Z: np.ndarray, sed: np.ndarray, statements, *, names=None) ->
     wording), then for each pair ``f1_f2`` the z difference and ``sig_f1_f2`` the
     stars, and ``pqmethod_consensus`` (PQMethod's view: no pair significant at
     .01) with ``pqmethod_consensus_05`` (not significant at .05 either, PQMethod's star).
-    With one factor (or factors without z-scores) nothing can be compared and
-    every flag is False.
+
+    A factor without z-scores (no defining sort) takes no part: the comparisons
+    are made among the other factors, its pair columns are empty and it
+    distinguishes nothing. With fewer than two factors that have z-scores
+    nothing can be compared and every flag is False.
     """
     k = Z.shape[1]
     names = names or [f"f{i + 1}" for i in range(k)]
     idx = pd.Index(list(statements), name="statement")
-    pairs = pair_names(k)
-    if k < 2:
-        out = pd.DataFrame(index=idx)
+    live = [f for f in range(k) if not np.isnan(Z[:, f]).any()]
+    out = pd.DataFrame(index=idx)
+    if len(live) < 2:
         out["consensus"] = False
-        out[f"distinguishes_{names[0]}"] = False
+        for f in range(k):
+            out[f"distinguishes_{names[f]}"] = False
         out["label"] = ""
+    else:
+        Zl, sedl = Z[:, live], np.asarray(sed)[np.ix_(live, live)]
+        pairs = pair_names(len(live))
+        diff, stars = significance(Zl, sedl)
+        sig05 = stars != ""
+        out["consensus"] = ~sig05.any(axis=1)
+        for f in range(k):
+            if f in live:
+                inside = np.array([live.index(f) in p for p in pairs])
+                out[f"distinguishes_{names[f]}"] = sig05[:, inside].all(axis=1)
+            else:
+                out[f"distinguishes_{names[f]}"] = False
+        out["label"] = [_qmethod_label(row, pairs, [names[f] for f in live]) for row in sig05]
+    all_pairs = pair_names(k)
+    for f, g in all_pairs:
+        col, sig = f"{names[f]}_{names[g]}", f"sig_{names[f]}_{names[g]}"
+        if f in live and g in live and len(live) >= 2:
+            c = pair_names(len(live)).index((live.index(f), live.index(g)))
+            out[col] = diff[:, c]
+            out[sig] = stars[:, c]
+        else:
+            out[col] = np.nan
+            out[sig] = ""
+    if len(live) >= 2:
+        sig01 = np.isin(stars, ["**", "***", "6*"])
+        out["pqmethod_consensus"] = ~sig01.any(axis=1)
+        out["pqmethod_consensus_05"] = ~(stars != "").any(axis=1)
+    else:
         out["pqmethod_consensus"] = False
         out["pqmethod_consensus_05"] = False
-        return out
-    diff, stars = significance(Z, sed)
-    sig05 = stars != ""
-    sig01 = np.isin(stars, ["**", "***", "6*"])
-    out = pd.DataFrame(index=idx)
-    out["consensus"] = ~sig05.any(axis=1)
-    for f in range(k):
-        inside = np.array([f in p for p in pairs])
-        out[f"distinguishes_{names[f]}"] = sig05[:, inside].all(axis=1)
-    out["label"] = [_qmethod_label(row, pairs, k) for row in sig05]
-    for c, (f, g) in enumerate(pairs):
-        out[f"{names[f]}_{names[g]}"] = diff[:, c]
-        out[f"sig_{names[f]}_{names[g]}"] = stars[:, c]
-    out["pqmethod_consensus"] = ~sig01.any(axis=1)
-    out["pqmethod_consensus_05"] = ~sig05.any(axis=1)
-    nan_rows = np.isnan(Z).any(axis=1)
-    if nan_rows.any():
-        out.loc[nan_rows, ["consensus", "pqmethod_consensus", "pqmethod_consensus_05"]] = False
     return out

@@ -105,7 +105,8 @@ def pca(W: np.ndarray, k: int, *, path: str = "auto") -> Extraction:
     return Extraction(flip_positive(L[:, :k].copy()), vals, "pca")
 
 
-def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections: int | None = None) -> Extraction:
+def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections: int | None = None,
+             exhausted: str = "raise") -> Extraction:
     """Brown's centroid extraction, as qmethod's ``centroid()`` does it.
 
     Parameters
@@ -115,6 +116,10 @@ def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections:
         warning is issued (the PCA path has no such limit).
     k : number of factors
     threshold : convergence of the communality iteration (qmethod's spc)
+    exhausted : what to do when the residual correlations are used up before k
+        factors (e.g. identical sorts): 'raise' an OptionError saying how many
+        factors the data hold, or 'zero' to leave the remaining columns at 0
+        (the bootstrap does, for a resample that drew one sort many times)
 
     For each factor, on the residual matrix T (diagonal set to 0):
     reflect variables until every column sum is positive (always the one with
@@ -154,6 +159,13 @@ def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections:
         cs = Tr.sum(axis=0)
         r = cs / (N - 1)
         t = cs + r
+        # With nothing left to explain the factor would be 0/0 (qmethod returns NaN).
+        if not np.isfinite(t).all() or t.sum() <= 1e-10:
+            if exhausted == "zero":
+                break
+            raise OptionError(f"only {f} centroid factor{'s' if f != 1 else ''} can be extracted "
+                              f"from these data: the correlations are fully explained after "
+                              f"factor {f} (are some Q-sorts identical?)")
         fac = t / np.sqrt(t.sum())
         for _ in range(10000):
             if not (np.abs(r - fac ** 2) >= threshold).any():

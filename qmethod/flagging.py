@@ -72,6 +72,10 @@ def warn_flag_issues(L, flags, ids) -> list[str]:
     for s, f in negative_flags(L, flags):
         notes.append(f"participant {ids[s]!r} is flagged on f{f + 1} with a negative loading "
                      f"({L[s, f]:.2f}): it enters that factor as its mirror image")
+    for s, f in np.argwhere(flags & (np.abs(np.asarray(L)) >= 1.0)):
+        notes.append(f"participant {ids[s]!r} loads {L[s, f]:.3f} on f{f + 1} (a Heywood case, "
+                     f"|loading| >= 1): it is weighted as if it loaded "
+                     f"{np.sign(L[s, f]) * 0.99:+.2f}")
     empty = np.nonzero(~flags.any(axis=0))[0]
     for f in empty:
         notes.append(f"f{f + 1} has no flagged sort: it has no z-scores or factor array")

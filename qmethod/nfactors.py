@@ -32,6 +32,7 @@ import pandas as pd
 
 from .correlation import correlation_factor
 from .data import QSortData, validate_sorts
+from .grid import Grid
 from .errors import OptionError
 from .extraction import eigen_from_factor, flip_positive
 from .flagging import flag_threshold
@@ -194,6 +195,12 @@ def factor_aids(data, max_factors: int = 8, parallel_iterations: int = 1000, per
         raise OptionError(f"percentile must be between 0 and 100, not {percentile!r}")
     step = progress or (lambda f, m: None)
     step(0.0, "principal components")
+    if not forced and grid is None:
+        # Free sorts need no grid here: parallel analysis permutes each sort's own values.
+        try:
+            grid = Grid.from_values(np.asarray(data)[:, 0])
+        except (ValueError, TypeError, IndexError):
+            pass  # validate_sorts names the bad cell
     sorts, grid = validate_sorts(data, grid=grid, forced=forced)
     X = sorts.to_numpy()
     n, N = X.shape

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from .bootstrap_cli import _int_at_least
-from .cli import read_sorts
+from .cli import grid_arg, read_sorts
 
 NAME = "nfactors"
 
@@ -43,6 +43,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=None, help="random seed for parallel analysis")
     p.add_argument("--free", action="store_true",
                    help="free (non-forced) distribution: random sorts permute each sort's own values")
+    p.add_argument("--grid", type=grid_arg, metavar="LOW..HIGH:H1,H2,...",
+                   help="the study grid, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (column heights)")
     p.add_argument("--json", metavar="FILE", help="also write the aids as JSON to FILE")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -57,7 +59,7 @@ def run(args) -> int:
         warnings.simplefilter("ignore")
         aids = factor_aids(data, max_factors=args.max_factors, parallel_iterations=args.iterations,
                            percentile=args.percentile, seed=args.seed, progress=progress,
-                           forced=not args.free)
+                           forced=not args.free, grid=args.grid)
     print(aids.report())
     if args.json:
         Path(args.json).write_text(aids.to_json(), encoding="utf-8")

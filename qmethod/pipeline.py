@@ -96,9 +96,16 @@ def score(data: pd.DataFrame, loadings, *, grid: Grid, flags=None, manual_flags:
     """
     X = data.to_numpy()
     n, N = X.shape
+    if isinstance(loadings, pd.DataFrame):
+        missing = [p for p in data.columns if p not in loadings.index]
+        if missing:
+            raise OptionError(f"the loadings have no row for participant {missing[0]!r}")
+        loadings = loadings.loc[list(data.columns)]  # align by participant, not by position
     L = np.asarray(loadings, dtype=float)
-    if L.shape[0] != N:
+    if L.ndim != 2 or L.shape[0] != N:
         raise OptionError(f"loadings have {L.shape[0]} rows but there are {N} Q-sorts")
+    if not np.isfinite(L).all():
+        raise OptionError("the loadings contain missing or infinite values")
     k = L.shape[1]
     names = _factor_names(k)
     ids = list(data.columns)

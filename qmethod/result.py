@@ -31,8 +31,9 @@ class QResult:
     info : dict of the settings and sizes (extraction, rotation, correlation, ...)
     data : (n, N) the Q-sorts analysed
     grid : the grid the factor arrays are built on
-    eigenvalues : Series, all unrotated eigenvalues of the correlation matrix
-        (PCA) or the centroid factors' sums of squares, decreasing
+    eigenvalues : Series, all eigenvalues of the correlation matrix in
+        decreasing order (for the scree plot and Kaiser's rule, whatever the
+        extraction; a factor's own eigenvalue is in ``characteristics``)
     unrotated_loadings : (N, k)
     loadings : (N, k) final loadings
     flags : (N, k) bool, defining sorts
@@ -215,12 +216,21 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir, texts: dict[str, str]
 
 
 def _to_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV in the reference layout: quoted header and ids, lossless floats,
-    booleans as true/false."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == bool:
-            out[c] = np.where(out[c], "true", "false")
-    index_name = df.index.name or ""
-    out.index.name = index_name
-    out.to_csv(path, float_format="%.17g", quoting=2, na_rep="NA")
+    """CSV in the reference layout (R's ``write.csv``): quoted header, ids and
+    text; booleans as quoted true/false; numbers bare and lossless (shortest
+    round-trip repr); missing values as a bare NA."""
+    def cell(v) -> str:
+        if isinstance(v, (bool, np.bool_)):
+            return '"true"' if v else '"false"'
+        if v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and np.isnan(v)):
+            return "NA"
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            return repr(float(v))
+        return '"' + str(v).replace('"', '""') + '"'
+
+    lines = [",".join(cell(str(c)) for c in [df.index.name or "", *df.columns])]
+    for idx, row in zip(df.index, df.itertuples(index=False, name=None)):
+        lines.append(",".join([cell(str(idx)), *(cell(v) for v in row)]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

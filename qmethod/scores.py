@@ -5,14 +5,20 @@ import numpy as np
 
 from .errors import OptionError
 
-#: Loadings of exactly +-1 would give an infinite weight; they are clipped to
-#: this magnitude (the sort then dominates its factor, as it would in the limit).
-MAX_WEIGHT_LOADING = 1.0 - 1e-9
+#: Heywood cases: a loading of magnitude >= 1 (possible with the centroid
+#: method) has no finite weight under L / (1 - L^2), and above 1 the formula
+#: even turns negative (what qmethod then computes). Such loadings are weighted
+#: as if they were 0.99 with their sign, Ken-Q's and KADE's default fix; the
+#: result's notes name the sort. Loadings below 1 keep qmethod's weight exactly.
+HEYWOOD_LOADING = 0.99
 
 
 def factor_weights(L: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """Weights w_sf = L_sf / (1 - L_sf^2) for flagged sorts, 0 otherwise; (N, k)."""
-    Lc = np.clip(np.asarray(L, dtype=float), -MAX_WEIGHT_LOADING, MAX_WEIGHT_LOADING)
+    """Weights w_sf = L_sf / (1 - L_sf^2) for flagged sorts, 0 otherwise; (N, k).
+
+    Loadings with |L| >= 1 are weighted as sign(L) * 0.99 (see HEYWOOD_LOADING)."""
+    L = np.asarray(L, dtype=float)
+    Lc = np.where(np.abs(L) >= 1.0, np.sign(L) * HEYWOOD_LOADING, L)
     return np.where(flags, Lc / (1.0 - Lc ** 2), 0.0)
 
 

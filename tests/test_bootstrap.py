@@ -19,6 +19,7 @@ from qmethod.bootstrap import (BootstrapResult, bootstrap, factor_arrays_batch,
 from qmethod.data import validate_sorts
 from qmethod.pipeline import analyze, extract_and_rotate, score
 from qmethod.scores import factor_array
+from refdata import load_dataset
 from synthetic import GRID40, planted
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,10 +27,7 @@ REFERENCE = ROOT.parent / "shared" / "reference"
 
 
 def lipset() -> pd.DataFrame:
-    path = REFERENCE / "datasets" / "lipset" / "sorts.csv"
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path}")
-    return pd.read_csv(path, index_col=0)
+    return load_dataset("lipset")
 
 
 @pytest.fixture(scope="module")

@@ -93,3 +93,31 @@ def test_free_distribution_with_grid(tmp_path):
     assert p.returncode == 0, p.stderr
     fa = pd.read_csv(tmp_path / "out" / "factor_arrays.csv", index_col=0)
     assert sorted(fa["f1"]) == sorted(lipset["US1"])  # arrays use the supplied grid
+
+
+def test_more_input_errors_are_one_line(tmp_path):
+    lipset = reference_path("datasets", "lipset", "sorts.csv")
+    (tmp_path / "file").write_text("x")
+    one_line_error(run("analyze", lipset, "-k", 2, "--out", tmp_path / "file"), "not a folder")
+    one_line_error(run("bootstrap", lipset, "-k", 2, "--resamples", 10, "--out", tmp_path / "file"),
+                   "not a folder")
+    (tmp_path / "big.csv").write_text("statement,a,b\ns1,1e30,0\ns2,0,1\n")
+    one_line_error(run("analyze", tmp_path / "big.csv", "-k", 1), "'1e30'", "line 2")
+    (tmp_path / "eof.dat").write_bytes(b"\x1a")
+    one_line_error(run("analyze", tmp_path / "eof.dat", "-k", 1), "empty")
+    same = pd.read_csv(lipset, index_col=0)[["US2"]]
+    pd.concat([same.rename(columns={"US2": c}) for c in "abc"], axis=1).to_csv(tmp_path / "dup.csv")
+    one_line_error(run("analyze", tmp_path / "dup.csv", "-k", 2, "--extraction", "centroid"),
+                   "only 1 centroid factor")
+
+
+def test_free_distribution_in_nfactors_and_bootstrap(tmp_path):
+    free = pd.read_csv(reference_path("datasets", "lipset", "sorts.csv"), index_col=0)
+    free.loc["sta_1", "US1"] = 0
+    free.to_csv(tmp_path / "free.csv")
+    p = run("nfactors", tmp_path / "free.csv", "--free", "--iterations", 50, "--seed", 1)
+    assert p.returncode == 0, p.stderr
+    p = run("bootstrap", tmp_path / "free.csv", "-k", 2, "--resamples", 20, "--seed", 1, "--free",
+            "--grid=-4..4:2,3,4,5,5,5,4,3,2", "--out", tmp_path / "boot", "-q")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "boot" / "bootstrap.json").exists()

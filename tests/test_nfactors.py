@@ -16,6 +16,7 @@ from qmethod.correlation import correlation_factor
 from qmethod.extraction import pca
 from qmethod.nfactors import FactorAids, factor_aids, parallel_eigenvalues
 import synthetic
+from refdata import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -118,10 +119,7 @@ def test_seed_progress_and_options(study):
 
 
 def test_reference_study_lipset():
-    path = REFERENCE / "datasets" / "lipset" / "sorts.csv"
-    if not path.exists():
-        pytest.skip("reference data not found")
-    res = factor_aids(pd.read_csv(path, index_col=0), parallel_iterations=300, seed=1)
+    res = factor_aids(load_dataset("lipset"), parallel_iterations=300, seed=1)
     # 9 sorts: at most 9 components, Kaiser keeps the four eigenvalues above 1
     assert res.counts["kaiser"] == 4 and res.table.shape[0] == 8
     assert 1 <= res.recommended <= 3

@@ -55,15 +55,18 @@ def test_tie_break_rule_changes_nothing_material(study, demo_result):
 def test_inverted_factor_is_bipolar_and_noise_is_a_new_viewpoint(study, demo_result):
     z = demo_result.zscores.copy()
     z["f1"] = -z["f1"]
-    rng = np.random.default_rng(3)
-    z["f3"] = rng.normal(size=len(z))
-    z["f3"] -= z["f3"].mean()
     ideal = ideal_type_sorts(study)
+    # A viewpoint unrelated to every perspective: noise with the ideal types projected out.
+    rng = np.random.default_rng(3)
+    I = pd.DataFrame(ideal).loc[z.index].to_numpy(float)
+    I = np.column_stack([np.ones(len(z)), I])
+    noise = rng.normal(size=len(z))
+    z["f3"] = noise - I @ np.linalg.lstsq(I, noise, rcond=None)[0]
     m = match_perspectives(z, ideal)
+    assert m.correlations.loc["f3"].abs().max() < 1e-10
     assert m.proposals.loc["f1", "status"] == "bipolar" and m.proposals.loc["f1", "r"] < 0
-    if m.correlations.loc["f3"].abs().max() < m.threshold:
-        assert m.proposals.loc["f3", "status"] == "new viewpoint"
-        assert pd.isna(m.proposals.loc["f3", "perspective"])
+    assert m.proposals.loc["f3", "status"] == "new viewpoint"
+    assert pd.isna(m.proposals.loc["f3", "perspective"])
     assert any("mirror" in line for line in m.describe())
 
 

@@ -55,7 +55,7 @@ def test_written_files_match_qmethod(dataset, config, tmp_path):
             np.testing.assert_allclose(mine.to_numpy(float), ref.to_numpy(float), atol=1e-6)
 
 
-@pytest.mark.parametrize("dataset,config", CONFIGS)
+@pytest.mark.parametrize("dataset,config", [c for c in CONFIGS if "-pca-" in c[1]])
 def test_gram_and_full_eigen_paths_agree(dataset, config):
     a = _run(dataset, config, eigen_path="gram")
     b = _run(dataset, config, eigen_path="full")

@@ -76,20 +76,26 @@ def one_line(text: str) -> str:
     return _LINE_BREAK.sub(" ", text)
 
 
+#: Largest magnitude accepted as a grid score (anything beyond is a typo).
+MAX_SCORE = 10 ** 6
+
+
 def parse_int(cell: str) -> int | None:
     """``cell`` as a whole number ("3", "+2", " -1 ", "2.0"), else None."""
     s = cell.strip()
     if not s or "_" in s:
         return None
     try:
-        return int(s)
+        v = int(s)
+        # Grid scores are small; a huge number would overflow the int64 table.
+        return v if abs(v) <= MAX_SCORE else None
     except ValueError:
         pass
     try:
         f = float(s)
     except ValueError:
         return None
-    if not math.isfinite(f) or f != int(f):
+    if not math.isfinite(f) or f != int(f) or abs(f) > MAX_SCORE:
         return None
     return int(f)
 

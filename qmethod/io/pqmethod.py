@@ -75,7 +75,10 @@ def _int_field(field: str) -> int | None:
 
 def _lines(path: Path, blank_ok: bool = False) -> list[str]:
     # A DOS end-of-file mark (Ctrl-Z) may trail files saved by old editors.
-    return split_lines(read_text(path, blank_ok=blank_ok).rstrip("\x1a"))
+    lines = split_lines(read_text(path, blank_ok=blank_ok).rstrip("\x1a"))
+    if not lines and not blank_ok:
+        raise FormatError("the file is empty", path=file_label(path), line=1)
+    return lines
 
 
 def find_sta(dat_path) -> Path | None:
