@@ -27,9 +27,14 @@ def test_demo_page_shows_labelled_simulated_viewpoints(demo_app):
     for perspective in ("clarification", "elucidation", "provocation"):
         assert f"resembles {perspective}" in lines
     assert "0.33" in lines                       # the significance threshold for 36 statements
-    assert len(at.expander) == 3
+    factors = [e for e in at.expander if e.label.startswith("f")]
+    assert len(factors) == 3
+    aids = [e for e in at.expander if e.label.startswith("How many factors?")]
+    assert aids and "suggest" in aids[0].label
+    # The composite sort of each factor is drawn (an image first in its expander).
+    assert all(type(e.children[0]).__name__ == "Image" for e in factors)
     # More factors: a 4th, unmatched factor is proposed as a possible new viewpoint.
     at.slider[0].set_value(4).run()
     assert not at.exception
-    assert len(at.expander) == 4
+    assert len([e for e in at.expander if e.label.startswith("f")]) == 4
     assert "possible new viewpoint" in " ".join(m.value for m in at.markdown)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import warnings
 
-import pandas as pd
 import streamlit as st
 
 import qmethod as qm
+from analysis import plots
 from analysis.perspectives import match_perspectives
 from analysis.viewpoints import extreme_statements
 from studies.ideal_types import ideal_type_sorts
@@ -31,6 +31,12 @@ def _analyse(slug: str, nfactors: int, n_responses: int):
     return info.definition, res, match
 
 
+@st.cache_data(show_spinner="Comparing with random studies...", ttl=300)
+def _aids(slug: str, n_responses: int):
+    from qmethod.nfactors import factor_aids
+    return factor_aids(get_store().sorts_frame(slug), parallel_iterations=300, seed=1)
+
+
 def page() -> None:
     st.title("Demo: viewpoints in simulated data")
     store = get_store()
@@ -46,6 +52,11 @@ def page() -> None:
     if n < 3:
         st.info("The demo study has too few sorts to analyse. Run `python -m storage demo`.")
         return
+    aids = _aids(DEMO_SLUG, n)
+    with st.expander(f"How many factors? The aids suggest {aids.recommended}"):
+        st.pyplot(plots.scree_plot(aids), clear_figure=True)
+        for reason in aids.reasons:
+            st.markdown(f"- {reason}")
     k = st.slider("Number of factors", 1, 5, 3)
     defn, res, match = _analyse(DEMO_SLUG, k, n)
     st.caption(f"{res.info['n_statements']} statements, {res.info['n_sorts']} Q-sorts; PCA, "
@@ -58,10 +69,7 @@ def page() -> None:
                 f"**{match.threshold:.2f}** to be significant (p < .05).")
     for line in match.describe():
         st.markdown(f"- {line}")
-    corr = match.correlations.round(2)
-    st.dataframe(corr, width="stretch")
-    long = corr.reset_index().melt(id_vars="factor", var_name="perspective", value_name="r")
-    st.bar_chart(long, x="factor", y="r", color="perspective", stack=False)
+    st.pyplot(plots.perspective_heatmap(match), clear_figure=True)
 
     texts = {s.id: s.text for s in defn.statements}
     st.subheader("Each viewpoint in its own words")
@@ -72,10 +80,15 @@ def page() -> None:
             if res.zscores[f].isna().any():
                 st.write("No sort defines this factor, so it has no composite sort.")
                 continue
+            numbers = {sid: str(i + 1) for i, sid in enumerate(defn.statement_ids())}
+            st.pyplot(plots.composite_sort(res.factor_arrays[f], res.grid, numbers,
+                                           title=f"{f}: composite Q-sort (statement numbers)"),
+                      clear_figure=True)
             top, bottom = extreme_statements(res.zscores, res.factor_arrays, texts, f)
             st.markdown("**Most agree**")
             st.dataframe(top[["position", "text"]], hide_index=True, width="stretch")
             st.markdown("**Most disagree**")
             st.dataframe(bottom[["position", "text"]], hide_index=True, width="stretch")
-    st.subheader("Defining sorts per factor")
-    st.bar_chart(pd.DataFrame({"defining sorts": res.characteristics["defining_sorts"]}))
+    st.subheader("Where the viewpoints differ")
+    st.pyplot(plots.zscore_plot(res.zscores, {sid: f"{i + 1}" for i, sid in
+                                               enumerate(defn.statement_ids())}), clear_figure=True)
