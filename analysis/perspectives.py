@@ -34,7 +34,7 @@ class PerspectiveMatch:
     correlations : (k factors, P perspectives) Pearson r of z-scores with ideal types
     threshold : critical |r| (p < .05) for the number of statements
     proposals : one row per factor: perspective (or None), r, status
-        ('match', 'hybrid', 'bipolar', 'new viewpoint'), also_significant
+        ('match', 'hybrid', 'bipolar', 'new viewpoint', 'no defining sort'), also_significant
         (other perspectives with a significant positive r)
     drivers : per factor, the statements that contribute most to its best match
     """
@@ -47,7 +47,9 @@ class PerspectiveMatch:
     def describe(self) -> list[str]:
         out = []
         for f, row in self.proposals.iterrows():
-            if row.status == "new viewpoint":
+            if row.status == "no defining sort":
+                out.append(f"{f}: no Q-sort defines it, so it has no z-scores to compare")
+            elif row.status == "new viewpoint":
                 out.append(f"{f}: no perspective correlates significantly "
                            f"(|r| < {self.threshold:.2f}): a possible new viewpoint")
             else:
@@ -101,6 +103,10 @@ def match_perspectives(zscores: pd.DataFrame, ideal_types: dict[str, dict[str, i
                         "also_significant": others})
         contrib = pd.Series(Zs[:, i] * Is[:, j] * np.sign(C[i, j]), index=zscores.index)
         drivers[f] = contrib.sort_values(ascending=False).head(n_drivers).index.tolist()
-    proposals = pd.DataFrame(records).set_index("factor") if records else pd.DataFrame(
+    for f in zscores.columns:
+        if f not in usable:
+            records.append({"factor": f, "perspective": None, "r": np.nan,
+                            "status": "no defining sort", "also_significant": []})
+    proposals = pd.DataFrame(records).set_index("factor").loc[list(zscores.columns)] if records else pd.DataFrame(
         columns=["perspective", "r", "status", "also_significant"])
     return PerspectiveMatch(corr, thr, proposals, drivers)

@@ -108,14 +108,14 @@ def perspective_heatmap(match) -> plt.Figure:
     """Factor x perspective correlations, significant cells outlined;
     ``match`` is an :class:`analysis.perspectives.PerspectiveMatch`."""
     C = match.correlations
-    fig, ax = plt.subplots(figsize=(1.6 * C.shape[1] + 1.5, 0.6 * C.shape[0] + 1.2))
+    fig, ax = plt.subplots(figsize=(2.0 * C.shape[1] + 1.5, 0.6 * C.shape[0] + 1.4))
     im = ax.imshow(C.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
     for i in range(C.shape[0]):
         for j in range(C.shape[1]):
             r = C.iat[i, j]
             ax.text(j, i, f"{r:.2f}", ha="center", va="center", fontsize=9,
                     fontweight="bold" if abs(r) >= match.threshold else "normal")
-    ax.set_xticks(range(C.shape[1]), C.columns)
+    ax.set_xticks(range(C.shape[1]), C.columns, fontsize=9)
     ax.set_yticks(range(C.shape[0]), C.index)
     ax.set_title(f"bold: |r| >= {match.threshold:.2f} (p < .05)", fontsize=9)
     fig.colorbar(im, ax=ax, shrink=0.8)

@@ -14,7 +14,8 @@ How a participant is drawn
   noise. The profile of a pure participant is the tie-free ideal-type profile
   of their perspective (:func:`studies.ideal_types.ideal_type_profile`); a
   mixed participant blends two profiles with weights between 0.35 and 0.65. A
-  small "common ground" term shared by everyone (one draw per statement)
+  group signature (see ``SIGNATURE_SD``) and a small "common ground" term
+  shared by everyone (one draw per statement)
   makes some statements consensual, as in real studies. The noise standard
   deviation differs per participant (1.0 to 1.8 grid points), so some sorts
   are cleaner than others.
@@ -37,6 +38,12 @@ from .ideal_types import DEFAULT_TAG, ideal_type_profile, perspectives
 MIXED_SHARE = 0.15
 NOISE_SD = (1.0, 1.8)
 COMMON_SD = 0.5
+#: Ideal types built as "P high, the rest low" sum to a constant over the
+#: perspectives, so three of them span only two dimensions: data drawn from
+#: them alone hold two factors, not three. Real groups also differ in ways the
+#: design does not tag; a random signature per group (drawn once per seed)
+#: stands for that and gives each perspective a direction of its own.
+SIGNATURE_SD = 1.0
 
 # Canned post-sort answers, by the participant's main perspective. Plain and
 # short, as real answers tend to be; "{n}" is the number of statements shown.
@@ -147,6 +154,8 @@ def simulate_participants(defn: StudyDefinition, n: int = 40, seed: int = 0, *,
     rng = np.random.default_rng(seed)
     ids = defn.statement_ids()
     profiles = {g: np.array([ideal_type_profile(defn, g, tag)[i] for i in ids]) for g in groups}
+    # Each group also shares a signature of its own (see SIGNATURE_SD).
+    profiles = {g: p + rng.normal(0.0, SIGNATURE_SD, len(ids)) for g, p in profiles.items()}
     common = rng.normal(0.0, COMMON_SD, len(ids))
     values = np.sort(defn.grid.distribution())          # ascending grid values
     views = _composition(n, groups, rng)

@@ -80,3 +80,12 @@ def test_hybrid_when_two_perspectives_are_positive(study):
     m = match_perspectives(z, ideal)
     assert m.proposals.loc["f1", "status"] == "hybrid"
     assert m.proposals.loc["f1", "perspective"] in ("clarification", "provocation")
+
+
+def test_factor_without_zscores_is_listed(study, demo_result):
+    z = demo_result.zscores.copy()
+    z["f4"] = np.nan
+    m = match_perspectives(z, ideal_type_sorts(study))
+    assert m.proposals.loc["f4", "status"] == "no defining sort"
+    assert list(m.proposals.index) == ["f1", "f2", "f3", "f4"]
+    assert any(line.startswith("f4: no Q-sort defines it") for line in m.describe())
