@@ -96,7 +96,9 @@ def make_engine(url: str | None = None, *, schema: str | None = None,
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001
-        raise StorageError(f"the database URL {url!r} cannot be read ({exc})") from None
+        # Never echo the URL itself: it may carry a password.
+        raise StorageError("the database URL cannot be read; expected e.g. "
+                           "postgresql://user@host:5432/dbname or sqlite:///path/to/file.sqlite3") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if schema:

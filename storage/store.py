@@ -59,6 +59,9 @@ MAX_DRAFT_BYTES = 1_000_000
 MAX_TEXT_ANSWER = 10_000
 MAX_USER_AGENT = 512
 MAX_INVITATIONS = 10_000
+#: Bounds on numbers a participant can send (larger ones are typos or attacks).
+MAX_NUMBER_ANSWER = 10 ** 9
+MAX_TIMING = 365 * 24 * 3600.0
 TOKEN_BYTES = 18          # secrets.token_urlsafe(18): 24 characters, 144 bits
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 
@@ -205,6 +208,24 @@ _INSERT_RESPONSE = insert(_R.__table__)
 # ---------------------------------------------------------------------------
 # the store
 # ---------------------------------------------------------------------------
+
+def _refuse_demo(study) -> None:
+    """Demo studies hold simulated participants only: real ones are refused."""
+    if study.is_demo:
+        raise StorageError(f"{study.slug!r} is a demo study with simulated participants only; "
+                           "invite people to the real study instead")
+
+
+def _finite(value) -> bool:
+    """A real int or float that fits a double and is finite (a huge Python
+    int would overflow ``math.isfinite``)."""
+    if not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
 class Store:
     """Access to the platform's database; see the module docstring."""
 
@@ -419,6 +440,7 @@ class Store:
         tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
         with self._tx(write=True) as s:
             study = self._study(s, slug)
+            _refuse_demo(study)
             now = m.utcnow()
             s.add_all([m.ParticipantToken(token=t, study_id=study.id, kind="invitation",
                                           label=label, created_at=now) for t in tokens])
@@ -429,6 +451,7 @@ class Store:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._tx(write=True) as s:
             study = self._study(s, slug)
+            _refuse_demo(study)
             if study.status != "open":
                 v = self._latest(s, study.id)
                 raise StudyClosed(slug, v.title if v else None)
@@ -856,9 +879,14 @@ def validate_submission(defn: StudyDefinition, sub: Submission, who: str = "your
                     num = float(value.strip())
                 except ValueError:
                     num = None
-            if isinstance(num, bool) or not isinstance(num, (int, float)) or not math.isfinite(num):
+            if isinstance(num, bool) or not _finite(num):
                 bad_answers.add(q.id)
                 problems.append(f"the answer to {q.id!r} must be a number")
+                continue
+            if abs(num) > MAX_NUMBER_ANSWER:
+                bad_answers.add(q.id)
+                problems.append(f"the answer to {q.id!r} is out of range "
+                                f"(at most {MAX_NUMBER_ANSWER:,} in size)")
                 continue
             value = int(num) if float(num).is_integer() else float(num)
         elif q.kind == "choice":
@@ -888,9 +916,9 @@ def validate_submission(defn: StudyDefinition, sub: Submission, who: str = "your
         problems.append("the timings could not be read")
     else:
         for key, value in list(timings.items())[:200]:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value) or value < 0:
-                problems.append(f"the timing {str(key)[:64]!r} must be a number of seconds, not {value!r}")
+            if isinstance(value, bool) or not _finite(value) or value < 0 or value > MAX_TIMING:
+                problems.append(f"the timing {str(key)[:64]!r} must be a number of seconds, "
+                                f"not {str(value)[:20]!r}")
                 continue
             clean_timings[str(key)[:64]] = float(value)
 

@@ -166,3 +166,11 @@ def test_purge_unfinished_deletes_only_unsubmitted_drafts(store, tiny, sort_of):
         store.start_session("tiny", half)             # the purged draft cannot come back
     with pytest.raises(UnknownStudy):
         store.purge_unfinished("nope")
+
+
+def test_demo_studies_refuse_real_participants(store, coproduction):
+    demo = store.seed_demo(coproduction, n=3, seed=0)
+    with pytest.raises(StorageError, match="demo study with simulated participants only"):
+        store.create_invitations(demo.slug, 1)
+    with pytest.raises(StorageError, match="demo study"):
+        store.open_link(demo.slug)

@@ -143,3 +143,33 @@ def test_any_payload_is_either_clean_or_invalid(tiny, placements, presort, answe
     defn.check_placements(clean["placements"])
     assert set(clean["placements"]) == set(defn.statement_ids())
     assert isinstance(clean["user_agent"], str)
+
+
+def test_huge_numbers_are_refused_not_crashing(store, tiny, sort_of):
+    from storage import InvalidSubmission, Submission
+    store.publish_study(tiny)
+    [token] = store.create_invitations("tiny", 1)
+    store.start_session("tiny", token)
+    store.record_consent(token)
+    with pytest.raises(InvalidSubmission, match="must be a number of seconds"):
+        store.submit(token, Submission(placements=sort_of(0), answers={"why": "x"},
+                                       timings={"grid": 10 ** 400}))
+    assert store.submit(token, Submission(placements=sort_of(0), answers={"why": "x"},
+                                          timings={"grid": 12.5})).created
+
+
+def test_database_url_errors_never_show_the_password():
+    from storage import Store, StorageError
+    with pytest.raises(StorageError) as e:
+        Store.from_url("postgresql://qp:Sup3rSecret@db.internal:PORT/qp")
+    assert "Sup3rSecret" not in str(e.value)
+
+
+def test_number_answers_are_bounded(store, tiny, sort_of):
+    store.publish_study(tiny)
+    [token] = store.create_invitations("tiny", 1)
+    store.start_session("tiny", token)
+    store.record_consent(token)
+    for bad in ("1e308", 10 ** 400):
+        with pytest.raises(InvalidSubmission, match="'years'"):
+            store.submit(token, Submission(placements=sort_of(0), answers={"why": "x", "years": bad}))
