@@ -95,7 +95,7 @@ def make_engine(url: str | None = None, *, schema: str | None = None,
     url = normalise_url(url) if url else database_url()
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001
+    except Exception:  # noqa: BLE001
         # Never echo the URL itself: it may carry a password.
         raise StorageError("the database URL cannot be read; expected e.g. "
                            "postgresql://user@host:5432/dbname or sqlite:///path/to/file.sqlite3") from None
