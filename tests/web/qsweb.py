@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from studies.loader import load_study
+from webapp.participant.session import now_ms, shuffled_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -30,8 +31,12 @@ ACTIVE_JS = """() => {
   return {tag: a.tagName, cls: String(a.className || ''), type: a.type || '',
           text: (a.innerText || a.value || '').slice(0, 120), label: a.getAttribute('aria-label') || '',
           n: a.dataset ? (a.dataset.n || '') : '', inPile: !!(a.closest && a.closest('.pile')),
-          inCol: !!(a.closest && a.closest('.col'))};
+          inCol: !!(a.closest && a.closest('.col')), visible: a.getClientRects().length > 0};
 }"""
+
+# the shadow root of the grid component (for scripts that act inside it)
+GRID_ROOT_JS = ("Array.from(document.querySelectorAll('*')).map(e => e.shadowRoot)"
+                ".find(r => r && r.querySelector('.qs'))")
 
 
 def link(base: str, token: str | None = None, study: str = STUDY) -> str:
@@ -142,3 +147,61 @@ def response_with(store, marker: str):
 def expect_problem(page: Page, kind: str, words: str) -> None:
     page.locator(f".qs-problem[data-kind='{kind}']").wait_for(state="attached")
     expect(page.get_by_text(words, exact=False).first).to_be_visible()
+
+
+def grid_columns(ids: list[str] | None = None) -> dict[str, list[str]]:
+    """A complete grid ``{score: [statement ids]}`` filled column by column."""
+    ids = list(ids or DEFN.statement_ids())
+    columns, i = {}, 0
+    for score, height in zip(SCORES, HEIGHTS):
+        columns[str(score)] = ids[i:i + height]
+        i += height
+    return columns
+
+
+def session_at(store, step: str, *, piles=None, columns=None, token: str | None = None) -> str:
+    """An invited participant who consented and whose session is at ``step``,
+    with pre-sort ``piles`` ({id: pile}, default: each by ``pile_for``) and
+    grid ``columns`` ({score: [ids]}) saved as the server's draft."""
+    if token is None:
+        token = store.create_invitations(STUDY, 1)[0]
+    store.record_consent(token)
+    if piles is None:
+        piles = {s.id: pile_for(s.text) for s in DEFN.statements}
+    draft = {"presort": {"rev": 1, "ts": now_ms(), "piles": piles}}
+    if columns is not None:
+        draft["grid"] = {"rev": 1, "ts": now_ms(), "columns": columns}
+    store.save_draft(token, draft, step=step)
+    return token
+
+
+def order_of(token: str) -> list[str]:
+    """The statement ids in the order this token's participant sees them (numbers 1, 2, ...)."""
+    return shuffled_ids(DEFN.statement_ids(), STUDY, token)
+
+
+PLAN = [i for i, h in enumerate(HEIGHTS) for _ in range(h)]   # column of the k-th card placed
+
+
+def place_by_keyboard(page: Page, count: int) -> None:
+    """Place ``count`` more cards with the keyboard, filling columns left to right."""
+    info = active(page)
+    if not info or not info["inPile"]:
+        page.locator(".pile .card").first.focus()
+    for _ in range(count):
+        col = PLAN[progress(page)]
+        before = progress(page)
+        page.keyboard.press("Enter")
+        target = int(page.locator(".col.target").get_attribute("data-index"))
+        for _ in range(abs(col - target)):
+            page.keyboard.press("ArrowRight" if col > target else "ArrowLeft")
+        page.keyboard.press("Enter")
+        assert progress(page) == before + 1
+
+
+def server_grid(store, token: str) -> dict[str, list[str]]:
+    return dict(((store.get_session(token).draft or {}).get("grid") or {}).get("columns") or {})
+
+
+def placed_count(columns: dict[str, list[str]]) -> int:
+    return sum(len(v) for v in columns.values())

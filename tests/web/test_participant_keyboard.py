@@ -51,9 +51,11 @@ def test_keyboard_participant_completes_the_study(desktop, app_url, store, shots
         text = page.locator(".ps-current .text").text_content()
         page.keyboard.press(PILE_KEYS[pile_for(text)])
         expect(page.locator(".ps-progress-text")).to_contain_text(f"{i + 1} of 36 sorted")
+    # the last card is sorted: the focus goes to Continue, not to the page
+    assert "ps-done" in active(page)["cls"], active(page)
     # change one's mind: focus a card in the neutral pile and press 3 (agree)
     info = tab_to(page, lambda a: "ps-small" in a["cls"]
-                  and pile_for(a["text"].split("\n")[-1]) == "neutral")
+                  and pile_for(a["text"].split("\n")[-1]) == "neutral", backwards=True)
     page.keyboard.press("3")
     moved = page.locator(f".ps-pile[data-pile='agree'] .card[data-n='{info['n']}']")
     expect(moved).to_have_count(1)

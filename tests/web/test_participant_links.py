@@ -35,8 +35,11 @@ def test_bad_and_closed_links(desktop, app_url, store, shots):
     page.goto(app_url + "/take-part")
     expect_problem(page, "bad_link", "does not name a study")
 
-    # a token of another study does not open this one
-    other = store.create_invitations("coproduction-demo", 1)[0]
+    # a token of another study does not open this one (demo studies take no
+    # invitations, so the other study is a real one)
+    store.publish_study(dataclasses.replace(DEFN, slug="another-study", title="Another study"))
+    other = store.create_invitations("another-study", 1)[0]
+    store.set_study_status("another-study", "closed")        # not offered on the home page
     page.goto(link(app_url, other))
     expect_problem(page, "bad_link", "could not find a study")
 

@@ -123,9 +123,17 @@ def test_mouse_participant_completes_the_study(desktop, app_url, store, invitati
     assert set(record.timings) >= {"instruction", "presort", "grid", "postsort"}
     assert "Chrome" in record.user_agent
 
-    # the link cannot be used again
+    # reloading the thank-you page shows it again
+    page.reload()
+    wait_step(page, "thanks")
+    expect(page.get_by_text("Your answers have been submitted")).to_be_visible()
+    expect(page.get_by_text("already been used")).to_have_count(0)
+
+    # the link cannot be used again; opening it later says so kindly
     page.goto(link(app_url, invitation))
     page.locator(".qs-problem[data-kind='used_link']").wait_for(state="attached")
+    expect(page.get_by_text("You have already taken part. Thank you!")).to_be_visible()
+    expect(page.get_by_text("contact the research team")).to_have_count(0)
     shots(page, "used-link")
     page.close()
 

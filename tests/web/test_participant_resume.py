@@ -8,13 +8,11 @@ from playwright.sync_api import expect
 from qsweb import (
     DEFN,
     DESKTOP,
-    HEIGHTS,
-    active,
     grid_in_dom,
     link,
     pile_for,
+    place_by_keyboard,
     presort_in_dom,
-    progress,
     response_with,
     wait_step,
 )
@@ -22,26 +20,10 @@ from qsweb import (
 pytestmark = pytest.mark.browser
 
 PILE_KEYS = {"disagree": "1", "neutral": "2", "agree": "3"}
-PLAN = [i for i, h in enumerate(HEIGHTS) for _ in range(h)]
 
 
 def pile_texts(page) -> list[str]:
     return page.locator(".pile .card .text").all_text_contents()
-
-
-def place_by_keyboard(page, count: int) -> None:
-    """Place ``count`` more cards with the keyboard, filling columns left to right."""
-    if not active(page) or not active(page)["inPile"]:
-        page.locator(".pile .card").first.focus()
-    for _ in range(count):
-        col = PLAN[progress(page)]
-        before = progress(page)
-        page.keyboard.press("Enter")
-        target = int(page.locator(".col.target").get_attribute("data-index"))
-        for _ in range(abs(col - target)):
-            page.keyboard.press("ArrowRight" if col > target else "ArrowLeft")
-        page.keyboard.press("Enter")
-        assert progress(page) == before + 1
 
 
 def test_close_halfway_and_resume(browser, app_url, store, invitation, shots):

@@ -2,7 +2,7 @@
 
 ``flow.page`` is the Streamlit page; it reads ``?study=<slug>&t=<token>`` and
 shows the participant's current step: welcome and consent, the condition of
-instruction, the pre-sort, the grid, the post-sort questions, the optional
+instruction, the pre-sort, the grid, the post-sort questions, the
 demographic questions and the thank-you page. Only :mod:`.session` calls the
 store.
 """

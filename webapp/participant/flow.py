@@ -2,7 +2,9 @@
 
 Links: ``?study=<slug>&t=<token>`` (an invitation or a resumed open link) or
 ``?study=<slug>`` (an open link: a token is issued when the participant
-consents and added to the address, so reloading resumes).
+consents and added to the address, so reloading resumes). The thank-you page
+adds ``&done=1``: reloading it shows it again, while the used link opened
+without the mark gets a kind "you have already taken part" message.
 """
 from __future__ import annotations
 
@@ -55,6 +57,8 @@ def page() -> None:
         p = participant(store, slug, token)
     except Exception as exc:  # noqa: BLE001 - every failure gets a clear message
         st.session_state.pop(PARTICIPANT, None)
+        if isinstance(exc, s.AlreadySubmitted) and _thank_again(slug, token):
+            return
         _page_setup("problem", "Q-sort")
         show_problem(s.problem_for(exc))
         return
@@ -68,6 +72,22 @@ def page() -> None:
     else:
         VIEWS[step](p)
     _marker(step)
+
+
+def _thank_again(slug: str, token: str) -> bool:
+    """The thank-you page reloaded (its address carries the mark): show it again."""
+    if st.query_params.get(thanks.DONE_PARAM) != "1":
+        return False
+    try:
+        study = s.submitted_study(s.get_store(), slug, token)
+    except Exception:  # noqa: BLE001 - then the used-link message is shown
+        return False
+    if study is None:
+        return False
+    _page_setup("thanks", study.definition.title)
+    thanks.show(study.definition, s.storage_key(slug, token))
+    _marker("thanks")
+    return True
 
 
 def _marker(step: str) -> None:

@@ -1,6 +1,10 @@
 """Step 4: the grid. Cards start from the pre-sort piles; all moving happens
 in the browser (webapp/components/qsort_grid); Python receives the draft every
-few seconds and the final placement when the grid is complete."""
+few seconds and the final placement when the grid is complete.
+
+A draft is stored only if it is newer (by time, see ``session.is_newer``)
+than the server's and the participant is still on the grid: once Continue
+is accepted, the placement checked then is the one that counts."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,6 +19,7 @@ from . import session as s
 from .ui import flash, guarded
 
 KEY = "qs_grid"
+REFUSED = "qs_grid_refused"
 UNSORTED = {"id": "unsorted", "label": "Statements", "side": 0}
 
 
@@ -33,7 +38,7 @@ def component_data(p: s.Participant) -> dict[str, Any]:
     piles = presort_step.piles(p) if p.definition.presort_piles else [UNSORTED]
     pile_ids = {x["id"] for x in piles}
     fallback = next((x["id"] for x in piles if x["side"] == 0), piles[0]["id"])
-    draft = p.draft.get("grid") or {}
+    ts, rev = s.stamp(p.draft.get("grid"))
     return {
         "key": p.storage_key,
         "fingerprint": p.study.fingerprint,
@@ -43,11 +48,14 @@ def component_data(p: s.Participant) -> dict[str, Any]:
         "piles": piles,
         "columns": [{"score": sc, "label": label, "capacity": h}
                     for sc, h, label in zip(grid.scores, grid.heights, column_labels(grid))],
-        "draft": {"rev": int(draft.get("rev") or 0),
+        "draft": {"rev": rev, "ts": ts,
                   "columns": {score: [p.number(sid) for sid in sids]
                               for score, sids in p.columns().items()}},
-        "saved_rev": int(draft.get("rev") or 0),
+        "saved_rev": rev,
         "autosave_ms": s.AUTOSAVE_MS,
+        "now_ms": s.now_ms(),
+        # the revision sent with Continue that was refused (the grid unfreezes)
+        "refused_rev": st.session_state.get(REFUSED),
     }
 
 
@@ -69,26 +77,60 @@ def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, list[str]]]:
             seen.add(n)
             ids.append(p.statement_id(n))
         columns[str(score)] = ids
-    return int(value.get("rev") or 0), columns
+    return s.stamp(value)[1], columns
 
 
-def save_draft(p: s.Participant, value: Any) -> None:
+def save_draft(p: s.Participant, value: Any) -> bool:
+    """Store an autosaved grid if it is newer than the server's copy; True if stored.
+
+    Refused once the step has moved past the grid: the placement that counts
+    is the one checked when Continue was pressed, and a late autosave (or a
+    stale tab) must not change it behind the participant's back.
+    """
     rev, columns = to_ids(p, value)
-    if rev <= p.saved_rev("grid"):
-        return
-    p.save(grid={"rev": rev, "columns": columns})
+    piece = {"rev": rev, "ts": s.client_ts(value), "columns": columns}
+    saved = p.saved_part("grid")                # also refreshes the step
+    if p.step != "grid" or not s.is_newer(piece, saved):
+        return False
+    p.save(grid=piece)
+    return True
 
 
 def accept(p: s.Participant, value: Any) -> str | None:
-    """Finish the grid: check it is complete and valid, then move on."""
+    """Finish the grid: check it is complete and valid, then move on.
+
+    Returns a message (in the participant's terms: neutral numbers, column
+    scores) if the grid cannot be accepted.
+    """
     rev, columns = to_ids(p, value)
+    p.refresh()
+    if p.step != "grid":
+        # finished already (a second press, or another tab): keep what was accepted
+        return None
     placements = {sid: int(score) for score, sids in columns.items() for sid in sids}
-    try:
-        p.definition.check_placements(placements, "your grid")
-    except StudyError as exc:
-        return "The grid is not complete yet: " + "; ".join(exc.problems)
-    p.save(step=s.next_step(p, "grid"), grid={"rev": rev, "columns": columns})
+    problems = p.grid_problems(placements)
+    if not problems:
+        try:
+            p.definition.check_placements(placements, "your grid")
+        except StudyError as exc:
+            problems = [p.neutral(problem) for problem in exc.problems]
+    if problems:
+        return "The grid is not complete yet: " + "; ".join(problems) + "."
+    p.save(step=s.next_step(p, "grid"),
+           grid={"rev": rev, "ts": s.client_ts(value), "columns": columns})
     return None
+
+
+def offer_way_back(p: s.Participant, back) -> None:
+    """On the steps after the grid: if the stored grid is somehow not complete
+    (it cannot be submitted), say what is missing and offer a way back to it.
+    ``back`` saves the page's answers and moves to the grid."""
+    problems = p.grid_problems(p.placements())
+    if not problems:
+        return
+    st.warning("Your grid is not complete: " + "; ".join(problems) + ". Please go back "
+               "to the grid and place every statement; your answers here are kept.")
+    st.button("Back to the grid", key="qs_fix_grid", on_click=guarded(back))
 
 
 def view(p: s.Participant) -> None:
@@ -101,9 +143,13 @@ def view(p: s.Participant) -> None:
         save_draft(p, st.session_state[KEY].get("draft"))
 
     def on_done():
-        problem = accept(p, st.session_state[KEY].get("done"))
+        value = st.session_state[KEY].get("done")
+        problem = accept(p, value)
         if problem:
+            st.session_state[REFUSED] = s.stamp(value)[1]
             flash(problem)
+        else:
+            st.session_state.pop(REFUSED, None)
 
     qsort_grid(key=KEY, data=component_data(p), on_draft_change=guarded(on_draft),
                on_done_change=guarded(on_done))

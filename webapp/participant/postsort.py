@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from . import grid as grid_step
 from . import questions as qs
 from . import session as s
 from .ui import flash, guarded, statement_box
@@ -19,6 +20,7 @@ def view(p: s.Participant) -> None:
     defn = p.definition
     questions = defn.postsort_questions
     st.title("About your grid")
+    grid_step.offer_way_back(p, lambda: qs.save_answers(p, questions, step="grid"))
     extremes = extreme_statements(p)
     save = qs.change_saver(p, questions)
     for q in questions:
@@ -29,6 +31,7 @@ def view(p: s.Participant) -> None:
                 statement_box(number, text)
         qs.ask(p, q, on_change=save)
         st.write("")
+    qs.keep_in_browser(p, questions, "postsort")
 
     def on_next():
         qs.save_answers(p, questions)

@@ -11,6 +11,7 @@ from . import session as s
 from .ui import flash, guarded
 
 KEY = "qs_presort"
+REFUSED = "qs_presort_refused"
 
 
 def pile_side(pile_id: str, label: str, index: int, count: int) -> int:
@@ -37,16 +38,18 @@ def piles(p: s.Participant) -> list[dict]:
 def component_data(p: s.Participant) -> dict[str, Any]:
     """Everything the pre-sort component needs (texts by neutral number only)."""
     assigned = p.presort()
-    draft = p.draft.get("presort") or {}
+    ts, rev = s.stamp(p.draft.get("presort"))
     return {
         "key": p.storage_key,
         "fingerprint": p.study.fingerprint,
         "cards": [{"n": i + 1, "text": p.text(sid)} for i, sid in enumerate(p.order)],
         "piles": piles(p),
-        "draft": {"rev": int(draft.get("rev") or 0),
+        "draft": {"rev": rev, "ts": ts,
                   "piles": {str(p.number(sid)): pile for sid, pile in assigned.items()}},
-        "saved_rev": int(draft.get("rev") or 0),
+        "saved_rev": rev,
         "autosave_ms": s.AUTOSAVE_MS,
+        "now_ms": s.now_ms(),
+        "refused_rev": st.session_state.get(REFUSED),
     }
 
 
@@ -61,23 +64,32 @@ def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, str]]:
         if not 1 <= number <= len(p.order) or pile not in known:
             raise ValueError("the pre-sort names an unknown statement or pile")
         out[p.statement_id(number)] = pile
-    return int(value.get("rev") or 0), out
+    return s.stamp(value)[1], out
 
 
-def save_draft(p: s.Participant, value: Any) -> None:
+def save_draft(p: s.Participant, value: Any) -> bool:
+    """Store an autosaved pre-sort if it is newer than the server's copy (and the
+    participant is still on the pre-sort); True if stored."""
     rev, assigned = to_ids(p, value)
-    if rev <= p.saved_rev("presort"):
-        return                      # an older copy: the server already has newer work
-    p.save(presort={"rev": rev, "piles": assigned})
+    piece = {"rev": rev, "ts": s.client_ts(value), "piles": assigned}
+    saved = p.saved_part("presort")             # also refreshes the step
+    if p.step != "presort" or not s.is_newer(piece, saved):
+        return False                # moved on, or an older copy: the server has newer work
+    p.save(presort=piece)
+    return True
 
 
 def accept(p: s.Participant, value: Any) -> str | None:
     """Finish the pre-sort; returns a message if it is not complete."""
     rev, assigned = to_ids(p, value)
-    missing = len(p.order) - len(assigned)
+    p.refresh()
+    if p.step != "presort":
+        return None                 # finished already (a second press, or another tab)
+    missing = [p.number(sid) for sid in p.order if sid not in assigned]
     if missing:
-        return f"Please put every statement on a pile first ({missing} left)."
-    p.save(step=s.next_step(p, "presort"), presort={"rev": rev, "piles": assigned})
+        return f"Please put every statement on a pile first ({len(missing)} left)."
+    p.save(step=s.next_step(p, "presort"),
+           presort={"rev": rev, "ts": s.client_ts(value), "piles": assigned})
     return None
 
 
@@ -93,9 +105,13 @@ def view(p: s.Participant) -> None:
         save_draft(p, st.session_state[KEY].get("draft"))
 
     def on_done():
-        problem = accept(p, st.session_state[KEY].get("done"))
+        value = st.session_state[KEY].get("done")
+        problem = accept(p, value)
         if problem:
+            st.session_state[REFUSED] = s.stamp(value)[1]
             flash(problem)
+        else:
+            st.session_state.pop(REFUSED, None)
 
     presort_piles(key=KEY, data=component_data(p), on_draft_change=guarded(on_draft),
                   on_done_change=guarded(on_done))

@@ -11,13 +11,23 @@ server has this shape (statement ids, never neutral numbers)::
     {"presort": {"rev": 3, "piles": {"c01": "agree", ...}},
      "grid": {"rev": 12, "columns": {"-4": ["c07", "c21"], ...}},
      "answers": {"why_most_agree": "...", ...},
+     "answer_ts": {"why_most_agree": 1767225600000, ...},
      "timings": {"presort": 81.2, ...}}
+
+``rev`` counts the changes made in one browser, so it cannot order the work
+of two devices; ``ts`` (milliseconds, on the server's clock: the browser
+corrects its own clock by the ``now_ms`` it is given) says when the change
+was made, and :func:`is_newer` uses it to decide which copy is newer.
+``answer_ts`` says when each answer was last saved, so that an answer typed
+in this browser but never sent is restored only if it is newer.
 """
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +55,56 @@ STEPS = ("welcome", "instruction", "presort", "grid", "postsort", "demographics"
 
 # How often (at most) a component sends its draft to the server, in ms.
 AUTOSAVE_MS = 4000
+
+
+def now_ms() -> int:
+    """The server's clock in milliseconds (the time stamp of drafts and answers)."""
+    return int(time.time() * 1000)
+
+
+def stamp(piece: Mapping | None) -> tuple[int, int]:
+    """(ts, rev) of a draft piece such as ``{"rev": 3, "ts": ..., "piles": ...}``."""
+    piece = piece if isinstance(piece, Mapping) else {}
+    try:
+        return max(0, int(piece.get("ts") or 0)), max(0, int(piece.get("rev") or 0))
+    except (TypeError, ValueError):
+        return 0, 0
+
+
+def is_newer(new: Mapping | None, old: Mapping | None) -> bool:
+    """Whether draft piece ``new`` holds newer work than ``old``.
+
+    Revisions are counted by each browser on its own, so an old copy from one
+    device can carry a higher revision than newer work from another: the time
+    stamps decide, and the revision only breaks a tie (or decides for copies
+    saved before drafts had time stamps).
+    """
+    (new_ts, new_rev), (old_ts, old_rev) = stamp(new), stamp(old)
+    if new_ts and old_ts:
+        return (new_ts, new_rev) > (old_ts, old_rev)
+    return new_rev > old_rev
+
+
+# A browser's time stamp further ahead of the server's clock than this is
+# taken to be wrong (the browser corrects its clock by the server's, so only a
+# broken browser gets here) and replaced by the server's time.
+MAX_CLOCK_AHEAD_MS = 60_000
+
+
+def client_ts(value: Mapping) -> int:
+    """The time stamp a browser gave a draft: 0 if it gave none (then only the
+    revisions order the copies), the server's time if it is clearly wrong."""
+    ts, _ = stamp(value)
+    now = now_ms()
+    return now if ts > now + MAX_CLOCK_AHEAD_MS else ts
+
+
+def numbers_text(numbers: list[int]) -> str:
+    """'statement 4', 'statements 4 and 9', 'statements 4, 9 and 12'."""
+    nums = [str(n) for n in sorted(numbers)]
+    if len(nums) == 1:
+        return f"statement {nums[0]}"
+    return f"statements {', '.join(nums[:-1])} and {nums[-1]}"
 
 
 # ---------------------------------------------------------------------------
@@ -102,10 +162,10 @@ def problem_for(exc: Exception) -> LinkProblem:
                            "copied the whole link from your invitation, or ask the research "
                            "team for a new one.")
     if isinstance(exc, AlreadySubmitted):
-        return LinkProblem("used_link", "This link has already been used",
-                           "A Q-sort has already been submitted with this link, and each link "
-                           "can be used once. Thank you for taking part! If you did not submit "
-                           "it yourself, please contact the research team.")
+        return LinkProblem("used_link", "You have already taken part. Thank you!",
+                           "Your answers for this link have been received, so there is "
+                           "nothing more to do. If you have a question about the study, the "
+                           "research team will be glad to hear from you.")
     if isinstance(exc, StudyClosed):
         return LinkProblem("closed", "This study is closed",
                            "This study is no longer taking new participants. Thank you for "
@@ -138,6 +198,11 @@ def shuffled_ids(ids: list[str], slug: str, token: str) -> list[str]:
     order = list(ids)
     random.Random(seed).shuffle(order)
     return order
+
+
+def storage_key(slug: str, token: str) -> str:
+    """Key of the browser's local copies of a participant's drafts (study + token)."""
+    return f"{slug}:{token}"
 
 
 def steps_for(defn) -> list[str]:
@@ -208,7 +273,7 @@ class Participant:
     @property
     def storage_key(self) -> str:
         """Key of the browser's local copy of the draft (study + token)."""
-        return f"{self.slug}:{self.token}"
+        return storage_key(self.slug, self.token)
 
     # -- the pieces of the draft ------------------------------------------------------
     def presort(self) -> dict[str, str]:
@@ -253,14 +318,77 @@ class Participant:
                                              expected_version=self.study.version)
         return self.session
 
-    def saved_rev(self, part: str) -> int:
-        """The revision of the draft ``part`` ('presort' or 'grid') the server has now.
+    def refresh(self) -> SessionInfo:
+        """Read the session (step and draft) from the store again.
 
-        Read from the store, not this tab's copy, so a stale second tab with
-        the same link cannot overwrite newer work with an older autosave.
+        Another tab or device with the same link may have moved on since this
+        tab loaded it; decisions about drafts are made on the store's copy.
         """
         self.session = self.store.get_session(self.token)
-        return int(((self.session.draft or {}).get(part) or {}).get("rev") or 0)
+        return self.session
+
+    def saved_part(self, part: str) -> dict:
+        """The draft ``part`` ('presort' or 'grid') the server has now (read from the store)."""
+        self.refresh()
+        return dict((self.session.draft or {}).get(part) or {})
+
+    def saved_rev(self, part: str) -> int:
+        """The revision of the draft ``part`` the server has now."""
+        return stamp(self.saved_part(part))[1]
+
+    def answer_times(self) -> dict[str, int]:
+        """When each answer was last saved (server clock, ms)."""
+        return {str(k): int(v) for k, v in (self.draft.get("answer_ts") or {}).items()
+                if isinstance(v, (int, float))}
+
+    # -- messages in the participant's terms ----------------------------------------
+    def unplaced(self) -> list[int]:
+        """Neutral numbers of the statements the stored grid leaves out."""
+        placed = self.placements()
+        return [self.number(sid) for sid in self.order if sid not in placed]
+
+    def grid_problems(self, placements: Mapping[str, int]) -> list[str]:
+        """What keeps ``placements`` ({statement_id: score}) from being a complete
+        grid, in the participant's words (neutral numbers, column scores)."""
+        problems = []
+        missing = [self.number(sid) for sid in self.order if sid not in placements]
+        if len(missing) > 8:
+            first = ", ".join(str(n) for n in missing[:6])
+            problems.append(f"{len(missing)} statements are not placed yet ({first} …)")
+        elif missing:
+            verb = "is" if len(missing) == 1 else "are"
+            problems.append(f"{numbers_text(missing)} {verb} not placed yet")
+        grid = self.definition.grid
+        for score, height in zip(grid.scores, grid.heights):
+            count = sum(1 for v in placements.values() if v == score)
+            if count > height:
+                problems.append(f"column {score:+d} holds {count} statements but has room "
+                                f"for {height}")
+        if not problems and set(placements) - set(self.order):
+            problems.append("the grid holds a statement that is not in this study")
+        return problems
+
+    def neutral(self, text: str) -> str:
+        """``text`` with statement ids shown as neutral numbers and question ids as
+        the questions' own words (messages from the store name ids)."""
+        numbers = self._numbers()
+        questions = {q.id: q.text for q in self.definition.questions()}
+
+        def statement(m: re.Match) -> str:
+            return f"statement {numbers[m.group(1)]}"
+
+        ids = sorted(numbers, key=len, reverse=True)
+        if ids:
+            alternatives = "|".join(re.escape(i) for i in ids)
+            text = re.sub(rf"['\"]({alternatives})['\"]", statement, text)
+            # unquoted ids too, when they look like codes (c01), not like words
+            codes = "|".join(re.escape(i) for i in ids if re.search(r"\d", i))
+            if codes:
+                text = re.sub(rf"(?<![\w-])({codes})(?![\w-])", statement, text)
+            text = re.sub(r"\b[Ss]tatements? (statement \d+)", r"\1", text)
+        for qid, words in sorted(questions.items(), key=lambda kv: -len(kv[0])):
+            text = re.sub(rf"['\"]{re.escape(qid)}['\"]", f"“{words}”", text)
+        return text
 
     def mark_entered(self) -> None:
         self.entered.setdefault(self.step, time.monotonic())
@@ -284,6 +412,18 @@ class Participant:
                                    step="thanks", draft=self.session.draft,
                                    consented_at=self.session.consented_at)
         return result
+
+
+def submitted_study(store: Store, slug: str, token: str) -> StudyInfo | None:
+    """The study version a submitted token took part in (for its thank-you page),
+    or None if ``token`` is not a submitted token of ``slug``."""
+    try:
+        session = store.get_session(token)
+        if session.study_slug != slug or session.status != "submitted":
+            return None
+        return store.get_study(slug, session.study_version)
+    except (UnknownStudy, UnknownToken):
+        return None
 
 
 def load_participant(store: Store, slug: str, token: str) -> Participant:
@@ -331,12 +471,17 @@ __all__ = [
     "begin_open_link",
     "get_store",
     "give_consent",
+    "is_newer",
     "load_participant",
     "next_step",
+    "now_ms",
     "open_store",
     "open_studies",
     "previous_step",
     "problem_for",
     "shuffled_ids",
+    "stamp",
     "steps_for",
+    "storage_key",
+    "submitted_study",
 ]

@@ -43,9 +43,11 @@ def guarded(action: Callable[[], Any]) -> Callable[[], Any]:
             return action()
         except Exception as exc:  # noqa: BLE001 - shown to the participant
             problem = problem_for(exc)
-            flash(f"{problem.title}. {problem.message}", "error")
-            if problem.kind == "version_changed":
-                st.session_state.pop(PARTICIPANT, None)
+            title = problem.title if problem.title.endswith(("!", ".", "?")) else problem.title + "."
+            flash(f"{title} {problem.message}",
+                  "info" if problem.kind == "used_link" else "error")
+            if problem.kind in ("version_changed", "used_link"):
+                st.session_state.pop(PARTICIPANT, None)     # load it again on the next run
     return run
 
 

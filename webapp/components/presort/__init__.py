@@ -2,14 +2,15 @@
 
 Data (``data=``): ``key``, ``fingerprint``, ``cards`` (``[{"n", "text"}]`` in
 the participant's order), ``piles`` (``[{"id", "label", "side"}]``, shown
-left to right with the keys 1, 2, 3 ...), ``draft`` (``{"rev", "piles":
-{n: pile_id}}`` or None), ``saved_rev``, ``autosave_ms``.
+left to right with the keys 1, 2, 3 ...), ``draft`` (``{"rev", "ts", "piles":
+{n: pile_id}}`` or None), ``saved_rev``, ``autosave_ms``, ``now_ms`` and
+``refused_rev`` (as for the grid: see ``qsort_grid``).
 
-Returns state ``draft`` and trigger ``done``, both ``{"rev", "piles": {n: pile_id}}``.
+Returns state ``draft`` and trigger ``done``, both ``{"rev", "ts", "piles": {n: pile_id}}``.
 
 Keys: 1/2/3 put the current card (or a focused card in a pile) on the first,
 second or third pile; Enter or Space on a card in a pile brings it back to
-sort again.
+sort again. Once the last card is sorted the focus moves to Continue.
 """
 from __future__ import annotations
 

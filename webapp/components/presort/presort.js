@@ -9,6 +9,11 @@
 //
 // Keys: 1, 2, 3 ... put the current card (or the focused card in a pile) on
 // that pile; Enter/Space on a card in a pile brings it back to sort again.
+// When the last card is sorted the focus moves to Continue.
+//
+// As in the grid: `ts` (time of the last change, server clock) decides which
+// of this browser's copy and the server's is newer, and once Continue is
+// pressed nothing changes the piles until Python moves on or refuses them.
 
 const INSTANCES = new WeakMap();
 const DRAG_THRESHOLD = 6;
@@ -45,6 +50,16 @@ function readLocal(key) {
   }
 }
 
+// Whether draft copy a ({rev, ts}) holds newer work than b (see grid.js).
+function isNewer(a, b) {
+  const ta = Number(a && a.ts) || 0;
+  const tb = Number(b && b.ts) || 0;
+  const ra = Number(a && a.rev) || 0;
+  const rb = Number(b && b.rev) || 0;
+  if (ta && tb) return ta > tb || (ta === tb && ra > rb);
+  return ra > rb;
+}
+
 function writeLocal(key, value) {
   try {
     window.localStorage.setItem(key, JSON.stringify(value));
@@ -69,6 +84,9 @@ class Presort {
     this.piles = data.piles;
     this.assign = new Map(); // n -> pile id
     this.rev = 0;
+    this.ts = 0; // when the piles were last changed (server clock, ms)
+    this.clockOffset = 0;
+    this.setClock(data);
     this.savedRev = data.saved_rev || 0;
     this.current = null; // the card being sorted
     this.drag = null;
@@ -87,11 +105,25 @@ class Presort {
     this.setTriggerValue = component.setTriggerValue;
   }
 
+  setClock(data) {
+    if (typeof data.now_ms === "number") this.clockOffset = data.now_ms - Date.now();
+  }
+
+  now() {
+    return Date.now() + this.clockOffset;
+  }
+
   update(component) {
     this.setApi(component);
     const { data } = component;
-    if (data.saved_rev !== undefined && data.saved_rev !== null) {
-      this.savedRev = Math.max(this.savedRev, data.saved_rev);
+    this.setClock(data);
+    if (this.done && data.refused_rev !== undefined && data.refused_rev !== null
+        && data.refused_rev === this.sentRev) {
+      this.unfreeze();
+    }
+    const server = data.draft;
+    if (server && (Number(server.ts) || 0) === this.ts) {
+      this.savedRev = Math.max(this.savedRev, server.rev || 0); // the server holds these piles
     }
     this.renderSaved();
   }
@@ -99,6 +131,7 @@ class Presort {
   destroy() {
     this.flush();
     clearTimeout(this.flushTimer);
+    clearTimeout(this.unfreezeTimer);
     for (const [target, type, fn, opts] of this.listeners) target.removeEventListener(type, fn, opts);
     this.listeners = [];
   }
@@ -156,38 +189,54 @@ class Presort {
   }
 
   // -- model ------------------------------------------------------------------
+  // The newer of the server's copy and this browser's copy wins; a newer
+  // local copy was never saved, so it is sent at once (with a revision above
+  // the server's).
   restore(server) {
     const local = readLocal(this.storageKey);
     const ok = (d) => d && d.piles && typeof d.piles === "object";
-    const candidates = [];
-    if (ok(server)) candidates.push(server);
-    if (ok(local) && local.fingerprint === this.fingerprint) candidates.push(local);
-    candidates.sort((a, b) => (b.rev || 0) - (a.rev || 0));
-    if (!candidates.length) return;
-    const best = candidates[0];
+    const serverOk = ok(server);
+    const localOk = ok(local) && local.fingerprint === this.fingerprint;
+    let best = null;
+    if (localOk && (!serverOk || isNewer(local, server))) {
+      best = local;
+      this.rev = Math.max(local.rev || 0, serverOk ? server.rev || 0 : 0, this.savedRev) + 1;
+      window.setTimeout(() => this.flush(), 0);
+    } else if (serverOk) {
+      best = server;
+      this.rev = server.rev || 0;
+    }
+    if (!best) return;
+    this.ts = Number(best.ts) || 0;
     const known = new Set(this.piles.map((p) => p.id));
     for (const [n, pile] of Object.entries(best.piles)) {
       const num = Number(n);
       if (this.cards.has(num) && known.has(pile)) this.assign.set(num, pile);
     }
-    this.rev = best.rev || 0;
+    if (best === local) this.writeLocalCopy();
   }
 
   snapshot() {
     const piles = {};
     for (const [n, pile] of this.assign) piles[String(n)] = pile;
-    return { rev: this.rev, piles };
+    return { rev: this.rev, ts: this.ts, piles };
+  }
+
+  writeLocalCopy() {
+    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint });
   }
 
   changed() {
     this.rev += 1;
-    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint, ts: Date.now() });
+    this.ts = Math.max(this.now(), this.ts + 1);
+    this.writeLocalCopy();
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => { this.flushTimer = null; this.flush(); }, this.autosaveMs);
     }
   }
 
   flush() {
+    if (this.done) return; // the piles sent with Continue are the ones that count
     if (this.rev <= this.savedRev || this.rev === this.sentRev || !navigator.onLine) return;
     this.sentRev = this.rev;
     try {
@@ -203,12 +252,21 @@ class Presort {
   }
 
   put(n, pileId) {
+    if (this.done) return; // frozen after Continue
     const pile = this.piles.find((p) => p.id === pileId);
     const wasCurrent = n === this.current;
+    const focused = this.rootNode.activeElement;
     this.assign.set(n, pileId);
     this.changed();
     if (wasCurrent) this.pickNext();
     this.render();
+    // The last card is sorted: the card (or the pile button just used) is
+    // gone or disabled, so the focus would fall to the page; give it to
+    // Continue instead.
+    if (wasCurrent && this.current === null
+        && (!focused || focused === this.currentEl || this.buttonBox.contains(focused))) {
+      this.focusContinue();
+    }
     let msg = `Statement ${n} is on the ${pile.label} pile. ${this.assign.size} of ${this.order.length} sorted.`;
     if (wasCurrent && this.current !== null) {
       msg += ` Next, statement ${this.current}: ${this.cards.get(this.current).text}`;
@@ -218,8 +276,14 @@ class Presort {
     this.say(msg);
   }
 
+  focusContinue() {
+    const target = this.doneButton.disabled ? this.finished : this.doneButton;
+    target.focus({ preventScroll: this.lastInput !== "keyboard" });
+  }
+
   // Bring a sorted card back to the top to sort it again.
   reconsider(n) {
+    if (this.done) return;
     this.current = n;
     this.render();
     this.currentEl.focus();
@@ -316,6 +380,8 @@ class Presort {
 
   onKey(e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    this.lastInput = "keyboard";
+    if (this.done) return; // frozen after Continue
     const index = Number(e.key) - 1;
     const node = e.target.closest ? e.target.closest(".card") : null;
     const focusedN = node && node.classList.contains("ps-small") ? Number(node.dataset.n) : null;
@@ -326,6 +392,7 @@ class Presort {
       this.put(n, this.piles[index].id);
       if (focusedN !== null && this.cardEls.get(focusedN).isConnected) this.cardEls.get(focusedN).focus();
       else if (this.current !== null) this.currentEl.focus();
+      else this.focusContinue();
       return;
     }
     if ((e.key === "Enter" || e.key === " ") && focusedN !== null) {
@@ -335,7 +402,9 @@ class Presort {
   }
 
   onClick(e) {
+    if (e.detail > 0) this.lastInput = "pointer";
     if (this.suppressClick) { this.suppressClick = false; return; }
+    if (this.done) return;
     const button = e.target.closest(".ps-pile-button");
     if (button && this.current !== null) {
       this.put(this.current, button.dataset.pile);
@@ -347,7 +416,8 @@ class Presort {
 
   // Drag the current card onto a pile (mouse or touch).
   onPointerDown(e) {
-    if (this.current === null || (e.pointerType === "mouse" && e.button !== 0)) return;
+    this.lastInput = "pointer";
+    if (this.done || this.current === null || (e.pointerType === "mouse" && e.button !== 0)) return;
     this.drag = { id: e.pointerId, x0: e.clientX, y0: e.clientY, active: false };
     try { this.currentEl.setPointerCapture(e.pointerId); } catch (err) { /* synthetic */ }
   }
@@ -378,7 +448,7 @@ class Presort {
       window.setTimeout(() => { this.suppressClick = false; }, 0);
     }
     this.endDrag();
-    if (pile && this.current !== null) this.put(this.current, pile);
+    if (pile && this.current !== null && !this.done) this.put(this.current, pile);
   }
 
   endDrag() {
@@ -402,17 +472,27 @@ class Presort {
   }
 
   finish() {
-    if (this.assign.size !== this.order.length) return;
+    if (this.done || this.assign.size !== this.order.length) return;
     this.done = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.root.dataset.done = "true";
     this.doneButton.disabled = true;
     this.doneButton.textContent = "Saving\u2026";
     this.sentRev = this.rev;
     this.setTriggerValue("done", this.snapshot());
-    window.setTimeout(() => {
-      if (!this.root.isConnected) return;
-      this.done = false;
-      this.doneButton.textContent = "Continue";
-      this.render();
+    // If Python does not move on (e.g. the connection dropped), allow a retry.
+    this.unfreezeTimer = window.setTimeout(() => {
+      if (this.root.isConnected) this.unfreeze();
     }, 8000);
+  }
+
+  unfreeze() {
+    window.clearTimeout(this.unfreezeTimer);
+    if (!this.done) return;
+    this.done = false;
+    delete this.root.dataset.done;
+    this.doneButton.textContent = "Continue";
+    this.render();
   }
 }

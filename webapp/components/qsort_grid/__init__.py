@@ -13,12 +13,19 @@ Data contract (``data=``, JSON):
                  on the card (never the statement id or its tags).
 ``piles``        ``[{"id", "label", "side"}]`` (side -1/0/+1), display order.
 ``columns``      ``[{"score", "label", "capacity"}]``, most disagree first.
-``draft``        the server's copy ``{"rev", "columns": {"-4": [n, ...]}}`` or None.
+``draft``        the server's copy ``{"rev", "ts", "columns": {"-4": [n, ...]}}`` or None.
 ``saved_rev``    the last draft revision the server has stored.
 ``autosave_ms``  how often (at most) the draft is sent to Python.
+``now_ms``       the server's clock: the browser stamps each change with its
+                 own clock corrected by it (``ts``), and the newer of its local
+                 copy and the server's wins by ``ts`` (``rev`` counts the
+                 changes of one browser and only breaks ties).
+``refused_rev``  the revision sent with Continue that Python refused (the grid,
+                 frozen since Continue, can be changed again), or None.
 
 What comes back: state ``draft`` and trigger ``done``, both
-``{"rev": int, "columns": {score_text: [n, ...]}}``.
+``{"rev": int, "ts": int, "columns": {score_text: [n, ...]}}``. After ``done``
+the grid ignores every key, click and drag and sends no more drafts.
 
 Keys (documented to the participant on the page): Tab moves between cards;
 Enter or Space picks a card up and puts it down; Left/Right (or Up/Down)
@@ -59,12 +66,19 @@ def qsort_grid(*, key: str, data: dict[str, Any],
 
 
 # After submitting, the browser's copies of the drafts are no longer needed:
-# remove them so that a shared computer keeps nothing of the participant's sort.
+# remove them (the grid, the piles and each typed answer, see
+# webapp/participant/answer_keeper.js) so that a shared computer keeps
+# nothing of the participant's sort.
 _FORGET_JS = """
 export default function forgetDrafts({ data }) {
-  for (const prefix of ["qsort-grid:", "qsort-presort:"]) {
-    try { window.localStorage.removeItem(prefix + data.key); } catch (err) { /* no storage */ }
-  }
+  try {
+    const storage = window.localStorage;
+    for (const prefix of ["qsort-grid:", "qsort-presort:"]) storage.removeItem(prefix + data.key);
+    const answers = "qsort-answer:" + data.key + ":";
+    const names = [];
+    for (let i = 0; i < storage.length; i += 1) names.push(storage.key(i));
+    for (const name of names) if (name && name.startsWith(answers)) storage.removeItem(name);
+  } catch (err) { /* no storage */ }
 }
 """
 

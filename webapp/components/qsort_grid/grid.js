@@ -12,6 +12,13 @@
 // top to bottom. Every change is also written to localStorage at once, so
 // closing the tab loses nothing.
 //
+// Which copy is newer (this browser's or the server's, possibly saved from
+// another device) is decided by `ts`, the time of the last change on the
+// server's clock (this browser's clock corrected by `now_ms`); `rev` counts
+// the changes made here and only breaks ties. Once Continue is pressed the
+// grid is frozen: no key, click or drag changes it and no draft is sent, so
+// the placement Python checks is the one that is kept.
+//
 // Ways to move a card (all end in the same `place()`):
 //   - mouse: drag the card; touch: drag by its grip (the dotted handle);
 //   - click/tap a card to select it, then click a column or a button in the
@@ -63,6 +70,18 @@ function readLocal(key) {
   }
 }
 
+// Whether draft copy a ({rev, ts}) holds newer work than b: the time stamps
+// decide (revisions are counted per device), the revision breaks a tie or
+// decides between copies saved before drafts had time stamps.
+function isNewer(a, b) {
+  const ta = Number(a && a.ts) || 0;
+  const tb = Number(b && b.ts) || 0;
+  const ra = Number(a && a.rev) || 0;
+  const rb = Number(b && b.rev) || 0;
+  if (ta && tb) return ta > tb || (ta === tb && ra > rb);
+  return ra > rb;
+}
+
 function writeLocal(key, value) {
   try {
     window.localStorage.setItem(key, JSON.stringify(value));
@@ -112,6 +131,9 @@ class QSortGrid {
     this.columns = data.columns.map((c) => ({ ...c, cards: [] }));
     this.total = this.order.length;
     this.rev = 0;
+    this.ts = 0; // when the grid on screen was last changed (server clock, ms)
+    this.clockOffset = 0;
+    this.setClock(data);
     this.savedRev = data.saved_rev || 0;
     this.held = null; // n of the selected / picked-up card
     this.target = 0; // column index chosen with the keyboard
@@ -132,18 +154,35 @@ class QSortGrid {
     this.setTriggerValue = component.setTriggerValue;
   }
 
+  // Time stamps are on the server's clock: this browser's clock may be off.
+  setClock(data) {
+    if (typeof data.now_ms === "number") this.clockOffset = data.now_ms - Date.now();
+  }
+
+  now() {
+    return Date.now() + this.clockOffset;
+  }
+
   // Called when Python re-renders the same participant's grid (e.g. after an
-  // autosave): only the saved marker changes; what is on screen is kept.
+  // autosave): only the saved marker changes; what is on screen is kept,
+  // unless the server holds newer work (e.g. saved from another tab).
   update(component) {
     this.setApi(component);
     const data = component.data;
-    if (data.saved_rev !== undefined && data.saved_rev !== null) {
-      this.savedRev = Math.max(this.savedRev, data.saved_rev);
+    this.setClock(data);
+    if (this.done && data.refused_rev !== undefined && data.refused_rev !== null
+        && data.refused_rev === this.sentRev) {
+      this.unfreeze(); // Python did not accept the grid: let the participant fix it
     }
     const server = data.draft;
-    if (server && server.rev > this.rev && this.valid(server.columns)) {
-      this.load(server.columns, server.rev);
+    if (server && !this.done && isNewer(server, { rev: this.rev, ts: this.ts })
+        && this.valid(server.columns)) {
+      this.load(server.columns, server.rev, server.ts);
+      this.savedRev = this.rev;
       this.render();
+    } else if (server && (Number(server.ts) || 0) === this.ts) {
+      // the server holds this grid (revisions of other devices say nothing here)
+      this.savedRev = Math.max(this.savedRev, server.rev || 0);
     }
     this.renderSaved();
   }
@@ -151,6 +190,7 @@ class QSortGrid {
   destroy() {
     this.flush();
     clearTimeout(this.flushTimer);
+    clearTimeout(this.unfreezeTimer);
     for (const [target, type, fn, opts] of this.listeners) {
       target.removeEventListener(type, fn, opts);
     }
@@ -275,32 +315,43 @@ class QSortGrid {
     return Object.keys(columns).every((k) => known.has(k));
   }
 
-  load(columns, rev) {
+  load(columns, rev, ts) {
     for (const col of this.columns) col.cards = [...(columns[String(col.score)] || [])];
-    this.rev = rev;
+    this.rev = rev || 0;
+    this.ts = Number(ts) || 0;
   }
 
-  // The newest of the server's copy and this browser's copy wins.
+  // The newer of the server's copy and this browser's copy wins (by time of
+  // the last change, see isNewer). A newer local copy was never saved: it is
+  // sent to the server at once, with a revision above the server's.
   restore(server) {
     const local = readLocal(this.storageKey);
-    const candidates = [];
-    if (server && this.valid(server.columns)) candidates.push(server);
-    if (local && local.fingerprint === this.fingerprint && this.valid(local.columns)) {
-      candidates.push(local);
+    const serverOk = server && this.valid(server.columns);
+    const localOk = local && local.fingerprint === this.fingerprint && this.valid(local.columns);
+    if (localOk && (!serverOk || isNewer(local, server))) {
+      this.load(local.columns, Math.max(local.rev || 0, serverOk ? server.rev || 0 : 0,
+        this.savedRev) + 1, local.ts);
+      this.writeLocalCopy();
+      window.setTimeout(() => this.flush(), 0);
+    } else if (serverOk) {
+      this.load(server.columns, server.rev || 0, server.ts);
     }
-    candidates.sort((a, b) => (b.rev || 0) - (a.rev || 0));
-    if (candidates.length) this.load(candidates[0].columns, candidates[0].rev || 0);
   }
 
   snapshot() {
     const columns = {};
     for (const col of this.columns) columns[String(col.score)] = [...col.cards];
-    return { rev: this.rev, columns };
+    return { rev: this.rev, ts: this.ts, columns };
+  }
+
+  writeLocalCopy() {
+    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint });
   }
 
   changed() {
     this.rev += 1;
-    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint, ts: Date.now() });
+    this.ts = Math.max(this.now(), this.ts + 1);
+    this.writeLocalCopy();
     this.scheduleFlush();
   }
 
@@ -314,6 +365,7 @@ class QSortGrid {
   }
 
   flush() {
+    if (this.done) return; // the grid sent with Continue is the one that counts
     if (this.rev <= this.savedRev || this.rev === this.sentRev) return;
     if (!navigator.onLine) return; // sent again when the connection is back
     this.sentRev = this.rev;
@@ -330,6 +382,7 @@ class QSortGrid {
   // column that changes place with n. Returns false (and says why) if the
   // column is full.
   place(n, to, { before = null, announce = true } = {}) {
+    if (this.done) return false; // frozen after Continue
     const from = this.columnOf(n);
     if (to === null) {
       if (from < 0) return true;
@@ -597,6 +650,8 @@ class QSortGrid {
     const ok = this.place(n, this.target, { announce: false });
     if (ok) {
       this.held = null;
+      // on narrow screens only one pile (tab) is shown: show the next card's
+      if (next !== null) this.activePile = this.cards.get(next).pile;
       this.render();
       let message = `Statement ${n} placed in column ${this.colName(this.target)}. ${this.progress()}`;
       if (next !== null) message += ` Next: statement ${next}.`;
@@ -605,14 +660,31 @@ class QSortGrid {
     }
   }
 
-  // The pile card after n (same pile first, then the other piles), or null.
+  // The pile card after n, or null: the same pile first, then the piles in
+  // the order they are shown (so the card is the first of the pile tab that
+  // a narrow screen shows next, never one hidden in another tab).
   nextPileCard(n) {
     const placed = new Set(this.columns.flatMap((c) => c.cards));
     const waiting = this.order.filter((m) => m !== n && !placed.has(m));
     const pile = this.cards.get(n).pile;
     const samePile = waiting.filter((m) => this.cards.get(m).pile === pile);
     const after = samePile.find((m) => this.order.indexOf(m) > this.order.indexOf(n));
-    return after ?? samePile[0] ?? waiting[0] ?? null;
+    if (after !== undefined) return after;
+    if (samePile.length) return samePile[0];
+    for (const p of this.piles) {
+      const first = waiting.find((m) => this.cards.get(m).pile === p.id);
+      if (first !== undefined) return first;
+    }
+    return waiting[0] ?? null;
+  }
+
+  // Send a placed card back to its pile and keep the focus on it (its pile
+  // becomes the one shown on narrow screens).
+  toPile(n) {
+    this.held = null;
+    this.activePile = this.cards.get(n).pile;
+    this.place(n, null);
+    this.cardEls.get(n).focus();
   }
 
   // -- events -----------------------------------------------------------------------
@@ -636,12 +708,11 @@ class QSortGrid {
       { passive: false });
     this.on(this.doneButton, "click", () => this.finish());
     this.on(this.barPile, "click", () => {
-      const n = this.held;
-      this.held = null;
-      this.place(n, null);
-      this.cardEls.get(n).focus();
+      if (this.done || this.held === null) return;
+      this.toPile(this.held);
     });
     this.on(this.barCancel, "click", () => {
+      if (this.done) return;
       const n = this.held;
       this.release("Cancelled.");
       if (n !== null) this.cardEls.get(n).focus();
@@ -670,6 +741,7 @@ class QSortGrid {
 
   onKey(e) {
     this.lastInput = "keyboard";
+    if (this.done) return; // frozen after Continue (Tab still moves the focus)
     const n = this.cardFrom(e.target);
     if (n === null) {
       if (e.key === "Escape" && this.held !== null) this.release("Cancelled.");
@@ -705,9 +777,7 @@ class QSortGrid {
       case "Backspace":
         if (this.columnOf(n) >= 0) {
           e.preventDefault();
-          this.held = null;
-          this.place(n, null);
-          this.cardEls.get(n).focus();
+          this.toPile(n);
         }
         break;
       default:
@@ -717,6 +787,7 @@ class QSortGrid {
   onClick(e) {
     if (e.detail > 0) this.lastInput = "pointer"; // a real click, not Enter on a button
     if (this.suppressClick) { this.suppressClick = false; return; }
+    if (this.done) return; // frozen after Continue
     const barButton = e.target.closest(".bar-col");
     if (barButton && this.held !== null) {
       this.target = Number(barButton.dataset.index);
@@ -774,6 +845,7 @@ class QSortGrid {
   onPointerMove(e) {
     const d = this.drag;
     if (!d || e.pointerId !== d.id) return;
+    if (this.done) { this.endDrag(true); return; }
     if (!d.active) {
       if (Math.hypot(e.clientX - d.x0, e.clientY - d.y0) < DRAG_THRESHOLD) return;
       this.startDrag();
@@ -795,7 +867,7 @@ class QSortGrid {
     e.preventDefault();
     d.x = e.clientX;
     d.y = e.clientY;
-    const hit = this.hitTest(d.x, d.y);
+    const hit = this.done ? null : this.hitTest(d.x, d.y);
     this.suppressClick = true;
     window.setTimeout(() => { this.suppressClick = false; }, 0);
     this.endDrag(false);
@@ -896,22 +968,40 @@ class QSortGrid {
   }
 
   // -- Continue ------------------------------------------------------------------------------------
+  // Continue: from now on nothing changes the grid (keys, clicks and drags
+  // are ignored, no draft is sent) until Python moves on or refuses it.
   finish() {
+    if (this.done) return;
     if (!this.isComplete()) {
       this.say(`The grid is not complete yet: ${this.progress()}`, true);
       return;
     }
     this.done = true;
+    this.held = null;
+    this.endDrag(true);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.root.dataset.done = "true";
+    this.root.setAttribute("aria-busy", "true");
     this.doneButton.disabled = true;
     this.doneButton.textContent = "Saving\u2026";
     this.sentRev = this.rev;
+    this.render();
+    this.say("Saving your grid\u2026");
     this.setTriggerValue("done", this.snapshot());
     // If Python does not move on (e.g. the connection dropped), allow a retry.
-    window.setTimeout(() => {
-      if (!this.root.isConnected) return;
-      this.done = false;
-      this.doneButton.textContent = "Continue";
-      this.render();
+    this.unfreezeTimer = window.setTimeout(() => {
+      if (this.root.isConnected) this.unfreeze();
     }, 8000);
+  }
+
+  unfreeze() {
+    window.clearTimeout(this.unfreezeTimer);
+    if (!this.done) return;
+    this.done = false;
+    delete this.root.dataset.done;
+    this.root.removeAttribute("aria-busy");
+    this.doneButton.textContent = "Continue";
+    this.render();
   }
 }
