@@ -16,7 +16,7 @@ from studies.errors import StudyError
 from ..components.qsort_grid import qsort_grid
 from . import presort as presort_step
 from . import session as s
-from .ui import flash, guarded
+from .ui import guarded, sorting_callbacks
 
 KEY = "qs_grid"
 REFUSED = "qs_grid_refused"
@@ -139,17 +139,6 @@ def view(p: s.Participant) -> None:
     with st.container(border=True):
         st.markdown(defn.instruction)
 
-    def on_draft():
-        save_draft(p, st.session_state[KEY].get("draft"))
-
-    def on_done():
-        value = st.session_state[KEY].get("done")
-        problem = accept(p, value)
-        if problem:
-            st.session_state[REFUSED] = s.stamp(value)[1]
-            flash(problem)
-        else:
-            st.session_state.pop(REFUSED, None)
-
-    qsort_grid(key=KEY, data=component_data(p), on_draft_change=guarded(on_draft),
-               on_done_change=guarded(on_done))
+    on_draft, on_done = sorting_callbacks(p, KEY, REFUSED, save_draft, accept)
+    qsort_grid(key=KEY, data=component_data(p), on_draft_change=on_draft,
+               on_done_change=on_done)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..components.presort import presort_piles
 from . import session as s
-from .ui import flash, guarded
+from .ui import sorting_callbacks
 
 KEY = "qs_presort"
 REFUSED = "qs_presort_refused"
@@ -101,17 +101,6 @@ def view(p: s.Participant) -> None:
     with st.expander("Reminder: how to sort", expanded=False):
         st.markdown(defn.instruction)
 
-    def on_draft():
-        save_draft(p, st.session_state[KEY].get("draft"))
-
-    def on_done():
-        value = st.session_state[KEY].get("done")
-        problem = accept(p, value)
-        if problem:
-            st.session_state[REFUSED] = s.stamp(value)[1]
-            flash(problem)
-        else:
-            st.session_state.pop(REFUSED, None)
-
-    presort_piles(key=KEY, data=component_data(p), on_draft_change=guarded(on_draft),
-                  on_done_change=guarded(on_done))
+    on_draft, on_done = sorting_callbacks(p, KEY, REFUSED, save_draft, accept)
+    presort_piles(key=KEY, data=component_data(p), on_draft_change=on_draft,
+                  on_done_change=on_done)

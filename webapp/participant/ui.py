@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from .session import LinkProblem, problem_for
+from .session import LinkProblem, Participant, problem_for, stamp
 
 FLASH = "qs_flash"           # a message to show once, set by a callback
 PARTICIPANT = "qs_participant"
@@ -55,3 +55,25 @@ def statement_box(number: int, text: str) -> None:
     """A statement as plain text (never Markdown or HTML), with its neutral number."""
     with st.container(border=True):
         st.text(f"{number}. {text}")
+
+
+def sorting_callbacks(p: Participant, key: str, refused_key: str,
+                      save_draft: Callable[[Participant, Any], Any],
+                      accept: Callable[[Participant, Any], str | None]):
+    """The ``on_draft_change`` and ``on_done_change`` callbacks of a sorting
+    component (pre-sort or grid) whose widget key is ``key``: drafts are
+    saved; a refused Continue is remembered under ``refused_key`` (so the
+    component unlocks) and its problem shown."""
+    def on_draft():
+        save_draft(p, st.session_state[key].get("draft"))
+
+    def on_done():
+        value = st.session_state[key].get("done")
+        problem = accept(p, value)
+        if problem:
+            st.session_state[refused_key] = stamp(value)[1]
+            flash(problem)
+        else:
+            st.session_state.pop(refused_key, None)
+
+    return guarded(on_draft), guarded(on_done)
