@@ -209,6 +209,34 @@ _INSERT_RESPONSE = insert(_R.__table__)
 # the store
 # ---------------------------------------------------------------------------
 
+def _clean_answer(q, value) -> tuple[Any, str | None]:
+    """One answer checked against its question: ``(clean value, None)`` or
+    ``(None, problem)``."""
+    if q.kind == "number":
+        num = value
+        if isinstance(value, str):
+            try:
+                num = float(value.strip())
+            except ValueError:
+                num = None
+        if isinstance(num, bool) or not _finite(num):
+            return None, f"the answer to {q.id!r} must be a number"
+        if abs(num) > MAX_NUMBER_ANSWER:
+            return None, (f"the answer to {q.id!r} is out of range "
+                          f"(at most {MAX_NUMBER_ANSWER:,} in size)")
+        return (int(num) if float(num).is_integer() else float(num)), None
+    if q.kind == "choice":
+        if str(value) not in q.options:
+            return None, f"the answer to {q.id!r} must be one of the options offered"
+        return str(value), None
+    if not isinstance(value, str):
+        return None, f"the answer to {q.id!r} must be text"
+    if len(value) > MAX_TEXT_ANSWER:
+        return None, (f"the answer to {q.id!r} is too long "
+                      f"({len(value)} characters, at most {MAX_TEXT_ANSWER})")
+    return value, None
+
+
 def _refuse_demo(study) -> None:
     """Demo studies hold simulated participants only: real ones are refused."""
     if study.is_demo:
@@ -872,39 +900,11 @@ def validate_submission(defn: StudyDefinition, sub: Submission, who: str = "your
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if q.kind == "number":
-            num = value
-            if isinstance(value, str):
-                try:
-                    num = float(value.strip())
-                except ValueError:
-                    num = None
-            if isinstance(num, bool) or not _finite(num):
-                bad_answers.add(q.id)
-                problems.append(f"the answer to {q.id!r} must be a number")
-                continue
-            if abs(num) > MAX_NUMBER_ANSWER:
-                bad_answers.add(q.id)
-                problems.append(f"the answer to {q.id!r} is out of range "
-                                f"(at most {MAX_NUMBER_ANSWER:,} in size)")
-                continue
-            value = int(num) if float(num).is_integer() else float(num)
-        elif q.kind == "choice":
-            if str(value) not in q.options:
-                bad_answers.add(q.id)
-                problems.append(f"the answer to {q.id!r} must be one of the options offered")
-                continue
-            value = str(value)
-        else:
-            if not isinstance(value, str):
-                bad_answers.add(q.id)
-                problems.append(f"the answer to {q.id!r} must be text")
-                continue
-            if len(value) > MAX_TEXT_ANSWER:
-                bad_answers.add(q.id)
-                problems.append(f"the answer to {q.id!r} is too long "
-                                f"({len(value)} characters, at most {MAX_TEXT_ANSWER})")
-                continue
+        value, problem = _clean_answer(q, value)
+        if problem:
+            bad_answers.add(q.id)
+            problems.append(problem)
+            continue
         clean_answers[q.id] = value
     for q in defn.questions():
         if q.required and q.id not in clean_answers and q.id not in bad_answers:

@@ -47,8 +47,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` to ``revision`` (default: newest)."""
+def _migrate(engine: Engine, step, revision: str) -> None:
+    """Run an Alembic ``step`` (command.upgrade / command.downgrade) in one
+    transaction; on PostgreSQL an advisory lock per schema makes replicas that
+    start together migrate one after the other."""
     cfg = alembic_config()
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
@@ -57,17 +59,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key || current_schema()))"),
                              {"key": ADVISORY_LOCK_PREFIX})
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            step(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database behind ``engine`` to ``revision`` (default: newest)."""
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate down to ``revision`` (``"base"`` drops every table)."""
-    cfg = alembic_config()
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key || current_schema()))"),
-                             {"key": ADVISORY_LOCK_PREFIX})
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+    _migrate(engine, command.downgrade, revision)
