@@ -14,83 +14,29 @@
 // As in the grid: `ts` (time of the last change, server clock) decides which
 // of this browser's copy and the server's is newer, and once Continue is
 // pressed nothing changes the piles until Python moves on or refuses them.
+//
+// The draft bookkeeping (localStorage, autosave, server clock, freeze after
+// Continue) is shared with the grid: webapp/components/shared/drafts.js,
+// which __init__.py prepends to this file.
 
-const INSTANCES = new WeakMap();
 const DRAG_THRESHOLD = 6;
 
 export default function mountPresort(component) {
-  const { data, parentElement } = component;
-  let ps = INSTANCES.get(parentElement);
-  if (ps && ps.key === data.key) {
-    ps.update(component);
-    return undefined;
-  }
-  if (ps) ps.destroy();
-  ps = new Presort(component);
-  INSTANCES.set(parentElement, ps);
-  return () => {
-    ps.destroy();
-    INSTANCES.delete(parentElement);
-  };
+  return mountDrafted(component, Presort);
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function readLocal(key) {
-  try {
-    const raw = window.localStorage.getItem(key);
-    return raw ? JSON.parse(raw) : null;
-  } catch (err) {
-    return null;
-  }
-}
-
-// Whether draft copy a ({rev, ts}) holds newer work than b (see grid.js).
-function isNewer(a, b) {
-  const ta = Number(a && a.ts) || 0;
-  const tb = Number(b && b.ts) || 0;
-  const ra = Number(a && a.rev) || 0;
-  const rb = Number(b && b.rev) || 0;
-  if (ta && tb) return ta > tb || (ta === tb && ra > rb);
-  return ra > rb;
-}
-
-function writeLocal(key, value) {
-  try {
-    window.localStorage.setItem(key, JSON.stringify(value));
-  } catch (err) {
-    /* storage unavailable: the server copy is still saved */
-  }
-}
-
-class Presort {
+class Presort extends DraftedComponent {
   constructor(component) {
+    super(component, "qsort-presort"); // localStorage key qsort-presort:<data.key>
     const { data, parentElement } = component;
-    this.rootNode = parentElement;
     this.root = parentElement.querySelector(".ps");
-    this.key = data.key;
-    this.storageKey = `qsort-presort:${data.key}`;
-    this.fingerprint = data.fingerprint || "";
-    this.autosaveMs = data.autosave_ms || 4000;
-    this.setApi(component);
 
     this.cards = new Map(data.cards.map((c) => [c.n, c]));
     this.order = data.cards.map((c) => c.n);
     this.piles = data.piles;
     this.assign = new Map(); // n -> pile id
-    this.rev = 0;
-    this.ts = 0; // when the piles were last changed (server clock, ms)
-    this.clockOffset = 0;
-    this.setClock(data);
-    this.savedRev = data.saved_rev || 0;
     this.current = null; // the card being sorted
     this.drag = null;
-    this.done = false;
 
     this.build();
     this.restore(data.draft);
@@ -98,42 +44,6 @@ class Presort {
     this.pickNext();
     this.render();
     this.root.dataset.ready = "true";
-  }
-
-  setApi(component) {
-    this.setStateValue = component.setStateValue;
-    this.setTriggerValue = component.setTriggerValue;
-  }
-
-  setClock(data) {
-    if (typeof data.now_ms === "number") this.clockOffset = data.now_ms - Date.now();
-  }
-
-  now() {
-    return Date.now() + this.clockOffset;
-  }
-
-  update(component) {
-    this.setApi(component);
-    const { data } = component;
-    this.setClock(data);
-    if (this.done && data.refused_rev !== undefined && data.refused_rev !== null
-        && data.refused_rev === this.sentRev) {
-      this.unfreeze();
-    }
-    const server = data.draft;
-    if (server && (Number(server.ts) || 0) === this.ts) {
-      this.savedRev = Math.max(this.savedRev, server.rev || 0); // the server holds these piles
-    }
-    this.renderSaved();
-  }
-
-  destroy() {
-    this.flush();
-    clearTimeout(this.flushTimer);
-    clearTimeout(this.unfreezeTimer);
-    for (const [target, type, fn, opts] of this.listeners) target.removeEventListener(type, fn, opts);
-    this.listeners = [];
   }
 
   // -- DOM ------------------------------------------------------------------
@@ -189,62 +99,26 @@ class Presort {
   }
 
   // -- model ------------------------------------------------------------------
-  // The newer of the server's copy and this browser's copy wins; a newer
-  // local copy was never saved, so it is sent at once (with a revision above
-  // the server's).
-  restore(server) {
-    const local = readLocal(this.storageKey);
-    const ok = (d) => d && d.piles && typeof d.piles === "object";
-    const serverOk = ok(server);
-    const localOk = ok(local) && local.fingerprint === this.fingerprint;
-    let best = null;
-    if (localOk && (!serverOk || isNewer(local, server))) {
-      best = local;
-      this.rev = Math.max(local.rev || 0, serverOk ? server.rev || 0 : 0, this.savedRev) + 1;
-      window.setTimeout(() => this.flush(), 0);
-    } else if (serverOk) {
-      best = server;
-      this.rev = server.rev || 0;
-    }
-    if (!best) return;
-    this.ts = Number(best.ts) || 0;
+  // The draft (see DraftedComponent): {rev, ts, piles: {n: pileId}}.
+  draftContent() {
+    const piles = {};
+    for (const [n, pile] of this.assign) piles[String(n)] = pile;
+    return { piles };
+  }
+
+  validDraft(d) {
+    return Boolean(d.piles) && typeof d.piles === "object";
+  }
+
+  // Cards and piles the study no longer has are dropped.
+  loadDraft(d, rev) {
+    this.rev = rev;
+    this.ts = Number(d.ts) || 0;
     const known = new Set(this.piles.map((p) => p.id));
-    for (const [n, pile] of Object.entries(best.piles)) {
+    for (const [n, pile] of Object.entries(d.piles)) {
       const num = Number(n);
       if (this.cards.has(num) && known.has(pile)) this.assign.set(num, pile);
     }
-    if (best === local) this.writeLocalCopy();
-  }
-
-  snapshot() {
-    const piles = {};
-    for (const [n, pile] of this.assign) piles[String(n)] = pile;
-    return { rev: this.rev, ts: this.ts, piles };
-  }
-
-  writeLocalCopy() {
-    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint });
-  }
-
-  changed() {
-    this.rev += 1;
-    this.ts = Math.max(this.now(), this.ts + 1);
-    this.writeLocalCopy();
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => { this.flushTimer = null; this.flush(); }, this.autosaveMs);
-    }
-  }
-
-  flush() {
-    if (this.done) return; // the piles sent with Continue are the ones that count
-    if (this.rev <= this.savedRev || this.rev === this.sentRev || !navigator.onLine) return;
-    this.sentRev = this.rev;
-    try {
-      this.setStateValue("draft", this.snapshot());
-    } catch (err) {
-      this.sentRev = null;
-    }
-    this.renderSaved();
   }
 
   pickNext() {
@@ -296,12 +170,6 @@ class Presort {
     return p ? p.label : "no";
   }
 
-  say(message) {
-    this.live.textContent = "";
-    window.clearTimeout(this.sayTimer);
-    this.sayTimer = window.setTimeout(() => { this.live.textContent = message; }, 30);
-  }
-
   // -- rendering -----------------------------------------------------------------
   render() {
     const focused = this.rootNode.activeElement;
@@ -319,10 +187,7 @@ class Presort {
       const view = this.pileViews.get(pile.id);
       const nodes = this.order.filter((n) => this.assign.get(n) === pile.id && n !== cur)
         .map((n) => this.cardEls.get(n));
-      nodes.forEach((node, i) => {
-        if (view.list.children[i] !== node) view.list.insertBefore(node, view.list.children[i] || null);
-      });
-      while (view.list.children.length > nodes.length) view.list.lastElementChild.remove();
+      syncChildren(view.list, nodes);
       const count = this.order.filter((n) => this.assign.get(n) === pile.id).length;
       view.count.textContent = String(count);
       view.box.setAttribute("aria-label", `${pile.label} pile: ${count} statements`);
@@ -343,21 +208,8 @@ class Presort {
         && this.rootNode.activeElement !== focused && focused.isConnected) focused.focus();
   }
 
-  renderSaved() {
-    let text = "";
-    if (!navigator.onLine) text = "Offline \u2013 kept on this device";
-    else if (this.rev > 0) text = this.rev <= this.savedRev ? "Saved" : "Kept on this device";
-    this.savedText.textContent = text;
-  }
-
   // -- events --------------------------------------------------------------------------
-  on(target, type, fn, opts) {
-    target.addEventListener(type, fn, opts);
-    this.listeners.push([target, type, fn, opts]);
-  }
-
   listen() {
-    this.listeners = [];
     this.on(this.root, "keydown", (e) => this.onKey(e));
     this.on(this.root, "click", (e) => this.onClick(e));
     this.on(this.currentEl, "pointerdown", (e) => this.onPointerDown(e));
@@ -365,17 +217,13 @@ class Presort {
     this.on(this.currentEl, "pointerup", (e) => this.onPointerUp(e));
     this.on(this.currentEl, "pointercancel", () => this.endDrag());
     this.on(this.doneButton, "click", () => this.finish());
-    this.on(window, "offline", () => {
-      this.alertBox.hidden = false;
-      this.alertBox.textContent = "The connection is lost. Keep going: your piles are kept on " +
-        "this device and will be saved as soon as the connection is back.";
-      this.renderSaved();
-    });
-    this.on(window, "online", () => { this.alertBox.hidden = true; this.renderSaved(); this.flush(); });
-    this.on(document, "visibilitychange", () => {
-      if (document.visibilityState === "hidden") this.flush();
-    });
-    this.on(window, "pagehide", () => this.flush());
+    this.listenForSaving();
+  }
+
+  showOffline() {
+    this.alertBox.hidden = false;
+    this.alertBox.textContent = "The connection is lost. Keep going: your piles are kept on " +
+      "this device and will be saved as soon as the connection is back.";
   }
 
   onKey(e) {
@@ -471,28 +319,8 @@ class Presort {
     return hit && this.root.contains(hit) ? hit.dataset.pile : null;
   }
 
-  finish() {
-    if (this.done || this.assign.size !== this.order.length) return;
-    this.done = true;
-    clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.root.dataset.done = "true";
-    this.doneButton.disabled = true;
-    this.doneButton.textContent = "Saving\u2026";
-    this.sentRev = this.rev;
-    this.setTriggerValue("done", this.snapshot());
-    // If Python does not move on (e.g. the connection dropped), allow a retry.
-    this.unfreezeTimer = window.setTimeout(() => {
-      if (this.root.isConnected) this.unfreeze();
-    }, 8000);
-  }
-
-  unfreeze() {
-    window.clearTimeout(this.unfreezeTimer);
-    if (!this.done) return;
-    this.done = false;
-    delete this.root.dataset.done;
-    this.doneButton.textContent = "Continue";
-    this.render();
+  // Continue (see DraftedComponent.finish) once every card is on a pile.
+  canFinish() {
+    return this.assign.size === this.order.length;
   }
 }

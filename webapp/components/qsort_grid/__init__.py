@@ -1,7 +1,9 @@
 """The Q-sort grid: a Streamlit custom component (v2) in plain HTML/CSS/JS.
 
 No build step: ``grid.html``, ``grid.css`` and ``grid.js`` (an ES module) sit
-next to this file and are passed inline to ``st.components.v2.component``.
+next to this file and are passed inline to ``st.components.v2.component``,
+the JS after ``../shared/drafts.js`` (the draft bookkeeping shared with the
+pre-sort).
 
 Data contract (``data=``, JSON):
 
@@ -39,14 +41,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..shared import read_assets
+
 _HERE = Path(__file__).resolve().parent
 NAME = "qsort_grid"
 
 
 @lru_cache(maxsize=1)
 def _assets() -> tuple[str, str, str]:
-    return tuple((_HERE / name).read_text(encoding="utf-8")
-                 for name in ("grid.html", "grid.css", "grid.js"))  # type: ignore[return-value]
+    # the JS comes after the draft bookkeeping shared with the pre-sort
+    return read_assets(_HERE, "grid.html", "grid.css", "grid.js")
 
 
 @lru_cache(maxsize=1)

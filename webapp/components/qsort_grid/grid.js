@@ -26,68 +26,23 @@
 //   - keyboard: Enter/Space picks up the focused card, arrows choose the
 //     column, Enter/Space puts it down, Escape cancels, Delete returns a
 //     placed card to its pile.
+//
+// The draft bookkeeping (localStorage, autosave, server clock, freeze after
+// Continue) is shared with the pre-sort: webapp/components/shared/drafts.js,
+// which __init__.py prepends to this file.
 
-const INSTANCES = new WeakMap();
 const DRAG_THRESHOLD = 6; // pixels before a press becomes a drag
 const EDGE = 70; // pixels from the viewport edge where dragging scrolls
 
 export default function mountQSortGrid(component) {
-  const { data, parentElement } = component;
-  let grid = INSTANCES.get(parentElement);
-  if (grid && grid.key === data.key) {
-    grid.update(component); // same participant: keep what is on screen
-    return undefined;
-  }
-  if (grid) grid.destroy();
-  grid = new QSortGrid(component);
-  INSTANCES.set(parentElement, grid);
-  return () => {
-    grid.destroy();
-    INSTANCES.delete(parentElement);
-  };
+  return mountDrafted(component, QSortGrid);
 }
 
 // ---------------------------------------------------------------------------
 // small helpers
 // ---------------------------------------------------------------------------
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function scoreText(score) {
   return score > 0 ? `+${score}` : score < 0 ? `\u2212${-score}` : "0";
-}
-
-function readLocal(key) {
-  try {
-    const raw = window.localStorage.getItem(key);
-    return raw ? JSON.parse(raw) : null;
-  } catch (err) {
-    return null; // storage disabled or corrupt: the server copy still exists
-  }
-}
-
-// Whether draft copy a ({rev, ts}) holds newer work than b: the time stamps
-// decide (revisions are counted per device), the revision breaks a tie or
-// decides between copies saved before drafts had time stamps.
-function isNewer(a, b) {
-  const ta = Number(a && a.ts) || 0;
-  const tb = Number(b && b.ts) || 0;
-  const ra = Number(a && a.rev) || 0;
-  const rb = Number(b && b.rev) || 0;
-  if (ta && tb) return ta > tb || (ta === tb && ra > rb);
-  return ra > rb;
-}
-
-function writeLocal(key, value) {
-  try {
-    window.localStorage.setItem(key, JSON.stringify(value));
-  } catch (err) {
-    /* private mode or quota: the periodic server save still works */
-  }
 }
 
 // The element that scrolls the page around the component (Streamlit's main
@@ -109,16 +64,11 @@ function scrollParentOf(node) {
 // ---------------------------------------------------------------------------
 // the component
 // ---------------------------------------------------------------------------
-class QSortGrid {
+class QSortGrid extends DraftedComponent {
   constructor(component) {
+    super(component, "qsort-grid"); // localStorage key qsort-grid:<data.key>
     const { data, parentElement } = component;
-    this.rootNode = parentElement; // ShadowRoot (isolate_styles=True)
     this.root = parentElement.querySelector(".qs");
-    this.key = data.key;
-    this.storageKey = `qsort-grid:${data.key}`;
-    this.fingerprint = data.fingerprint || "";
-    this.autosaveMs = data.autosave_ms || 4000;
-    this.setApi(component);
 
     // the model -----------------------------------------------------------
     this.cards = new Map(); // n -> {n, text, pile}
@@ -130,17 +80,10 @@ class QSortGrid {
     this.piles = data.piles; // [{id, label}] display order
     this.columns = data.columns.map((c) => ({ ...c, cards: [] }));
     this.total = this.order.length;
-    this.rev = 0;
-    this.ts = 0; // when the grid on screen was last changed (server clock, ms)
-    this.clockOffset = 0;
-    this.setClock(data);
-    this.savedRev = data.saved_rev || 0;
     this.held = null; // n of the selected / picked-up card
     this.target = 0; // column index chosen with the keyboard
     this.activePile = null; // pile shown on narrow screens
     this.drag = null; // the pointer press in progress
-    this.flushTimer = null;
-    this.done = false;
 
     this.build();
     this.restore(data.draft);
@@ -149,52 +92,19 @@ class QSortGrid {
     this.root.dataset.ready = "true";
   }
 
-  setApi(component) {
-    this.setStateValue = component.setStateValue;
-    this.setTriggerValue = component.setTriggerValue;
-  }
-
-  // Time stamps are on the server's clock: this browser's clock may be off.
-  setClock(data) {
-    if (typeof data.now_ms === "number") this.clockOffset = data.now_ms - Date.now();
-  }
-
-  now() {
-    return Date.now() + this.clockOffset;
-  }
-
-  // Called when Python re-renders the same participant's grid (e.g. after an
-  // autosave): only the saved marker changes; what is on screen is kept,
-  // unless the server holds newer work (e.g. saved from another tab).
-  update(component) {
-    this.setApi(component);
-    const data = component.data;
-    this.setClock(data);
-    if (this.done && data.refused_rev !== undefined && data.refused_rev !== null
-        && data.refused_rev === this.sentRev) {
-      this.unfreeze(); // Python did not accept the grid: let the participant fix it
-    }
-    const server = data.draft;
-    if (server && !this.done && isNewer(server, { rev: this.rev, ts: this.ts })
-        && this.valid(server.columns)) {
-      this.load(server.columns, server.rev, server.ts);
-      this.savedRev = this.rev;
-      this.render();
-    } else if (server && (Number(server.ts) || 0) === this.ts) {
-      // the server holds this grid (revisions of other devices say nothing here)
-      this.savedRev = Math.max(this.savedRev, server.rev || 0);
-    }
-    this.renderSaved();
+  // On a rerun (see DraftedComponent.update) the server may hold newer work
+  // than the screen (e.g. saved from another tab): show it, unless frozen.
+  adoptServerDraft(server) {
+    if (!server || this.done || !isNewer(server, { rev: this.rev, ts: this.ts })
+        || !this.valid(server.columns)) return false;
+    this.load(server.columns, server.rev, server.ts);
+    this.savedRev = this.rev;
+    this.render();
+    return true;
   }
 
   destroy() {
-    this.flush();
-    clearTimeout(this.flushTimer);
-    clearTimeout(this.unfreezeTimer);
-    for (const [target, type, fn, opts] of this.listeners) {
-      target.removeEventListener(type, fn, opts);
-    }
-    this.listeners = [];
+    super.destroy();
     this.endDrag(true);
   }
 
@@ -321,60 +231,19 @@ class QSortGrid {
     this.ts = Number(ts) || 0;
   }
 
-  // The newer of the server's copy and this browser's copy wins (by time of
-  // the last change, see isNewer). A newer local copy was never saved: it is
-  // sent to the server at once, with a revision above the server's.
-  restore(server) {
-    const local = readLocal(this.storageKey);
-    const serverOk = server && this.valid(server.columns);
-    const localOk = local && local.fingerprint === this.fingerprint && this.valid(local.columns);
-    if (localOk && (!serverOk || isNewer(local, server))) {
-      this.load(local.columns, Math.max(local.rev || 0, serverOk ? server.rev || 0 : 0,
-        this.savedRev) + 1, local.ts);
-      this.writeLocalCopy();
-      window.setTimeout(() => this.flush(), 0);
-    } else if (serverOk) {
-      this.load(server.columns, server.rev || 0, server.ts);
-    }
-  }
-
-  snapshot() {
+  // The draft (see DraftedComponent): {rev, ts, columns: {score: [n, ...]}}.
+  draftContent() {
     const columns = {};
     for (const col of this.columns) columns[String(col.score)] = [...col.cards];
-    return { rev: this.rev, ts: this.ts, columns };
+    return { columns };
   }
 
-  writeLocalCopy() {
-    writeLocal(this.storageKey, { ...this.snapshot(), fingerprint: this.fingerprint });
+  validDraft(d) {
+    return this.valid(d.columns);
   }
 
-  changed() {
-    this.rev += 1;
-    this.ts = Math.max(this.now(), this.ts + 1);
-    this.writeLocalCopy();
-    this.scheduleFlush();
-  }
-
-  // Send the draft to Python at most every autosaveMs (each send is one rerun).
-  scheduleFlush() {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flush();
-    }, this.autosaveMs);
-  }
-
-  flush() {
-    if (this.done) return; // the grid sent with Continue is the one that counts
-    if (this.rev <= this.savedRev || this.rev === this.sentRev) return;
-    if (!navigator.onLine) return; // sent again when the connection is back
-    this.sentRev = this.rev;
-    try {
-      this.setStateValue("draft", this.snapshot());
-    } catch (err) {
-      this.sentRev = null;
-    }
-    this.renderSaved();
+  loadDraft(d, rev) {
+    this.load(d.columns, rev, d.ts);
   }
 
   // Move card n to column index `to` (or to its pile when to === null).
@@ -462,11 +331,10 @@ class QSortGrid {
     return free === 0 ? "full" : `${free} of ${c.capacity} places free`;
   }
 
-  // Polite announcement for screen readers (the visible progress updates too).
+  // Polite announcement for screen readers (the visible progress updates
+  // too); an important one is also shown for a while.
   say(message, important = false) {
-    this.live.textContent = "";
-    window.clearTimeout(this.sayTimer);
-    this.sayTimer = window.setTimeout(() => { this.live.textContent = message; }, 30);
+    super.say(message);
     if (important) this.showAlert(message, "warn");
   }
 
@@ -503,7 +371,7 @@ class QSortGrid {
         slot.setAttribute("aria-hidden", "true");
         nodes.push(slot);
       }
-      this.sync(view.body, nodes);
+      syncChildren(view.body, nodes);
       const free = col.capacity - col.cards.length;
       view.fill.textContent = `${col.cards.length}/${col.capacity}`;
       view.box.classList.toggle("full", free === 0);
@@ -524,7 +392,7 @@ class QSortGrid {
       const nodes = this.order
         .filter((n) => !placed.has(n) && this.cards.get(n).pile === pile.id)
         .map((n) => this.cardEls.get(n));
-      this.sync(view.body, nodes);
+      syncChildren(view.body, nodes);
       view.count.textContent = String(nodes.length);
       view.tab.textContent = `${pile.label} (${nodes.length})`;
       view.empty.hidden = nodes.length > 0;
@@ -567,14 +435,6 @@ class QSortGrid {
     }
   }
 
-  // Make `parent`'s children exactly `nodes`, moving as few as possible.
-  sync(parent, nodes) {
-    nodes.forEach((node, i) => {
-      if (parent.children[i] !== node) parent.insertBefore(node, parent.children[i] || null);
-    });
-    while (parent.children.length > nodes.length) parent.lastElementChild.remove();
-  }
-
   // The column bar at the bottom of the screen: shown while a card is
   // selected (tap it, then a column) and during a touch drag (drop on it).
   renderBar() {
@@ -591,14 +451,6 @@ class QSortGrid {
         : `Place statement ${n}:`;
     this.barPile.hidden = !inGrid || dragging;
     this.barCancel.hidden = dragging;
-  }
-
-  renderSaved() {
-    let text;
-    if (!navigator.onLine) text = "Offline \u2013 kept on this device";
-    else if (this.rev === 0 || this.rev <= this.savedRev) text = this.rev ? "Saved" : "";
-    else text = "Kept on this device";
-    this.savedText.textContent = text;
   }
 
   // -- selecting / picking up ---------------------------------------------------
@@ -688,13 +540,7 @@ class QSortGrid {
   }
 
   // -- events -----------------------------------------------------------------------
-  on(target, type, fn, opts) {
-    target.addEventListener(type, fn, opts);
-    this.listeners.push([target, type, fn, opts]);
-  }
-
   listen() {
-    this.listeners = [];
     const root = this.root;
     this.on(root, "keydown", (e) => this.onKey(e));
     this.on(root, "click", (e) => this.onClick(e));
@@ -717,21 +563,13 @@ class QSortGrid {
       this.release("Cancelled.");
       if (n !== null) this.cardEls.get(n).focus();
     });
-    this.on(window, "online", () => {
-      this.alertBox.hidden = true;
-      this.renderSaved();
-      this.flush();
-    });
-    this.on(window, "offline", () => {
-      this.showAlert("The connection is lost. Keep going: your sort is kept on this device " +
-        "and will be saved as soon as the connection is back.", "offline");
-      this.renderSaved();
-    });
-    this.on(document, "visibilitychange", () => {
-      if (document.visibilityState === "hidden") this.flush();
-    });
-    this.on(window, "pagehide", () => this.flush());
+    this.listenForSaving();
     if (!navigator.onLine) window.setTimeout(() => window.dispatchEvent(new Event("offline")), 0);
+  }
+
+  showOffline() {
+    this.showAlert("The connection is lost. Keep going: your sort is kept on this device " +
+      "and will be saved as soon as the connection is back.", "offline");
   }
 
   cardFrom(target) {
@@ -968,40 +806,19 @@ class QSortGrid {
   }
 
   // -- Continue ------------------------------------------------------------------------------------
-  // Continue: from now on nothing changes the grid (keys, clicks and drags
-  // are ignored, no draft is sent) until Python moves on or refuses it.
-  finish() {
-    if (this.done) return;
-    if (!this.isComplete()) {
-      this.say(`The grid is not complete yet: ${this.progress()}`, true);
-      return;
-    }
-    this.done = true;
-    this.held = null;
-    this.endDrag(true);
-    clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.root.dataset.done = "true";
-    this.root.setAttribute("aria-busy", "true");
-    this.doneButton.disabled = true;
-    this.doneButton.textContent = "Saving\u2026";
-    this.sentRev = this.rev;
-    this.render();
-    this.say("Saving your grid\u2026");
-    this.setTriggerValue("done", this.snapshot());
-    // If Python does not move on (e.g. the connection dropped), allow a retry.
-    this.unfreezeTimer = window.setTimeout(() => {
-      if (this.root.isConnected) this.unfreeze();
-    }, 8000);
+  // Continue (see DraftedComponent.finish) only on a complete grid.
+  canFinish() {
+    if (this.isComplete()) return true;
+    this.say(`The grid is not complete yet: ${this.progress()}`, true);
+    return false;
   }
 
-  unfreeze() {
-    window.clearTimeout(this.unfreezeTimer);
-    if (!this.done) return;
-    this.done = false;
-    delete this.root.dataset.done;
-    this.root.removeAttribute("aria-busy");
-    this.doneButton.textContent = "Continue";
+  // Frozen by Continue: drop any selection or drag and say it is saving.
+  frozen() {
+    this.held = null;
+    this.endDrag(true);
+    this.root.setAttribute("aria-busy", "true");
     this.render();
+    this.say("Saving your grid\u2026");
   }
 }
