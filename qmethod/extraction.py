@@ -151,8 +151,9 @@ def centroid(R: np.ndarray, k: int, *, threshold: float = 1e-5, max_reflections:
             v = int(np.argmin(colsum))
             # Flipping row and column v of a zero-diagonal matrix changes every
             # other column sum by -2 T[v, j] and negates column v's own sum.
+            own = colsum[v]
             colsum = colsum - 2.0 * T[v, :] * sign[v] * sign
-            colsum[v] = -(colsum[v] + 2.0 * T[v, v])  # T[v, v] is 0; kept for clarity
+            colsum[v] = -own
             sign[v] = -sign[v]
             flips += 1
         Tr = T * np.outer(sign, sign)
