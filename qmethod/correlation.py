@@ -9,7 +9,9 @@ m x N with m = n (Pearson, Spearman) or n(n-1)/2 (Kendall).
 - Spearman: Pearson on the columns' average ranks (R's ``cor(method="spearman")``).
 - Kendall tau-b: for each statement pair (i<j) the sign of x_i - x_j; tau-b is
   the cosine between two such sign vectors, because sqrt(n0-n1) is the norm of
-  a sign vector (the number of untied pairs).
+  a sign vector (the number of untied pairs). W then has n(n-1)/2 rows, so its
+  memory grows like n^2 N (60 statements x 100,000 sorts: 1.4 GB); Pearson and
+  Spearman need only n x N.
 """
 from __future__ import annotations
 
@@ -54,12 +56,18 @@ def correlation_factor(X, method: str = "pearson", *, ids=None) -> np.ndarray:
         method = "pearson"
     if method == "pearson":
         Z = X - X.mean(axis=0)
-        Z /= np.sqrt((Z * Z).sum(axis=0))  # unit-norm columns: Z'Z is R directly
+        Z /= np.sqrt(np.einsum("ij,ij->j", Z, Z))  # unit-norm columns: Z'Z is R directly
         return Z
-    # Kendall tau-b: one row per statement pair.
+    # Kendall tau-b: one row per statement pair, n(n-1)/2 rows. Filled in column
+    # blocks so that the only large array is W itself (no m x N temporaries).
     i, j = np.triu_indices(n, k=1)
-    S = np.sign(X[i, :] - X[j, :])
-    S /= np.sqrt((S * S).sum(axis=0))
+    S = np.empty((i.size, N))
+    step = max(1, int(2**22 // max(i.size, 1)))
+    for c in range(0, N, step):
+        block = X[:, c:c + step]
+        S[:, c:c + step] = np.sign(block[i] - block[j])
+    # Entries are 0 or +-1, so a column's squared norm is its count of untied pairs.
+    S /= np.sqrt(np.count_nonzero(S, axis=0))
     return S
 
 
