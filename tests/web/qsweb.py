@@ -205,3 +205,7 @@ def server_grid(store, token: str) -> dict[str, list[str]]:
 
 def placed_count(columns: dict[str, list[str]]) -> int:
     return sum(len(v) for v in columns.values())
+
+
+#: Pre-sort keys: 1, 2, 3 put the focused card on a pile.
+PILE_KEYS = {"disagree": "1", "neutral": "2", "agree": "3"}

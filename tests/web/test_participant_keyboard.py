@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from qsweb import (
     DEFN,
     HEIGHTS,
+    PILE_KEYS,
     SCORES,
     active,
     grid_in_dom,
@@ -20,8 +21,6 @@ from qsweb import (
 )
 
 pytestmark = pytest.mark.browser
-
-PILE_KEYS = {"disagree": "1", "neutral": "2", "agree": "3"}
 
 
 def is_button(name):

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from qsweb import (
     DEFN,
     DESKTOP,
+    PILE_KEYS,
     grid_in_dom,
     link,
     pile_for,
@@ -18,8 +19,6 @@ from qsweb import (
 )
 
 pytestmark = pytest.mark.browser
-
-PILE_KEYS = {"disagree": "1", "neutral": "2", "agree": "3"}
 
 
 def pile_texts(page) -> list[str]:

@@ -19,24 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..shared import read_assets
+from ..shared import renderer
 
 _HERE = Path(__file__).resolve().parent
 NAME = "qsort_presort"
 
 
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    # the JS comes after the draft bookkeeping shared with the grid
-    return read_assets(_HERE, "presort.html", "presort.css", "presort.js")
-
-
-@lru_cache(maxsize=1)
 def _renderer():
-    import streamlit as st
-
-    html, css, js = _assets()
-    return st.components.v2.component(NAME, html=html, css=css, js=js)
+    # the JS comes after the draft bookkeeping shared by the two components
+    return renderer(NAME, _HERE, "presort.html", "presort.css", "presort.js")
 
 
 def presort_piles(*, key: str, data: dict[str, Any],

@@ -7,6 +7,7 @@ relative ``import`` cannot resolve, so ``drafts.js`` (declarations only, no
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 _DRAFTS_JS = Path(__file__).resolve().parent / "drafts.js"
@@ -18,3 +19,13 @@ def read_assets(folder: Path, html: str, css: str, js: str) -> tuple[str, str, s
     html_text, css_text, own_js = ((folder / name).read_text(encoding="utf-8")
                                    for name in (html, css, js))
     return html_text, css_text, _DRAFTS_JS.read_text(encoding="utf-8") + "\n" + own_js
+
+
+@lru_cache(maxsize=None)
+def renderer(name: str, folder: Path, html: str, css: str, js: str):
+    """The mounted v2 component ``name`` built from those files, made once per
+    process (Streamlit is imported only when a page first needs it)."""
+    import streamlit as st
+
+    html_text, css_text, js_text = read_assets(folder, html, css, js)
+    return st.components.v2.component(name, html=html_text, css=css_text, js=js_text)
