@@ -15,7 +15,6 @@ sort again. Once the last card is sorted the focus moves to Continue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
