@@ -1,13 +1,13 @@
 """Benchmark of the analysis engine at scale.
 
-    .venv/bin/python bench/bench_engine.py              # everything (about 80 s on 2 cores)
+    .venv/bin/python bench/bench_engine.py              # everything (about 5 minutes on 2 cores)
     .venv/bin/python bench/bench_engine.py --quick      # up to 100,000 sorts, fewer repeats
     .venv/bin/python bench/bench_engine.py --sizes 1000 10000
 
 For each size a fresh Python process generates a forced-grid study of 60
 statements x N sorts with three planted viewpoints (outside the timing), then
 times ``qmethod.analyze(df, 3)`` (PCA + varimax, from an in-memory DataFrame)
-and measures its memory:
+and measures its memory (the *engine* figures):
 
 - peak RSS: the process's high-water mark during the analysis (Linux VmHWM,
   reset just before it via /proc/self/clear_refs; ru_maxrss where that is
@@ -15,6 +15,15 @@ and measures its memory:
 - added: that peak minus the RSS just before the analysis;
 - traced: tracemalloc's peak of Python and numpy allocations during a second,
   untimed analysis.
+
+Beside them come the *whole command* figures: the same study written as a
+``sorts.csv`` table (outside the timing), then the real command
+``python -m qmethod analyze sorts.csv --factors 3 --out DIR`` run as a
+subprocess (interpreter start, imports, reading, the analysis, the summary and
+every output file), its wall time and its peak RSS (``ru_maxrss`` of that
+child, from ``os.wait4``). A separate process times the command's phases
+(read, analyse, write) for the breakdown. Kendall's tau-b is timed at the
+``--kendall`` sizes (its correlation factor has n(n-1)/2 rows per sort).
 
 It also times the bootstrap (1,000 resamples of a 40 x 40 study, one process
 and two) and Horn's parallel analysis (1,000 random studies). Times are the
@@ -28,8 +37,10 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -128,6 +139,61 @@ def child_analyze(n_sorts: int, repeat: int) -> dict:
             "defining_sorts": int(res.characteristics["defining_sorts"].sum())}
 
 
+def child_write_csv(n_sorts: int, path: str) -> dict:
+    """Write the study of ``n_sorts`` sorts as a statements x sorts CSV table."""
+    from qmethod.data import QSortData
+    from qmethod.io import write_sorts_csv
+    write_sorts_csv(QSortData(sorts=generate(n_sorts)), path)
+    return {"bytes": os.path.getsize(path)}
+
+
+def child_phases(path: str, out: str) -> dict:
+    """The command's phases in one process: read the table, analyse, write every file."""
+    t0 = time.perf_counter()
+    import qmethod
+    t1 = time.perf_counter()
+    warnings.simplefilter("ignore")
+    data = qmethod.io.read_any(path)
+    t2 = time.perf_counter()
+    res = qmethod.analyze(data, 3)
+    t3 = time.perf_counter()
+    res.summary()
+    res.write(out)
+    t4 = time.perf_counter()
+    return {"import_s": t1 - t0, "read_s": t2 - t1, "analyze_s": t3 - t2, "write_s": t4 - t3}
+
+
+def child_kendall(n_sorts: int) -> dict:
+    import qmethod
+    df = generate(n_sorts)
+    warnings.simplefilter("ignore")
+    before_kb = _rss_kb("VmRSS")
+    can_reset = _reset_peak()
+    t = time.perf_counter()
+    res = qmethod.analyze(df, 3, correlation="kendall")
+    took = time.perf_counter() - t
+    peak_kb = _rss_kb("VmHWM") if can_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"n_sorts": n_sorts, "time_s": took, "peak_rss_mb": peak_kb / 1024,
+            "rss_before_mb": before_kb / 1024 if before_kb else None,
+            "defining_sorts": int(res.characteristics["defining_sorts"].sum())}
+
+
+def run_command(path: str, out: str) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of the real command, as a user runs it."""
+    t = time.perf_counter()
+    p = subprocess.Popen([sys.executable, "-m", "qmethod", "analyze", path, "--factors", "3",
+                          "--out", out], cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    took = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    if p.returncode != 0:
+        raise SystemExit(f"python -m qmethod analyze failed ({p.returncode}):\n{err}")
+    return took, usage.ru_maxrss / 1024
+
+
 def child_bootstrap(repeat: int) -> dict:
     from qmethod.bootstrap import bootstrap
     df = generate(40, heights=HEIGHTS40, seed=1)
@@ -200,6 +266,9 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="up to 100,000 sorts, one repeat")
+    ap.add_argument("--skip-command", action="store_true", help="engine figures only")
+    ap.add_argument("--kendall", type=int, nargs="*", default=[100_000],
+                    help="sizes for the Kendall tau-b run (default 100000; none to skip)")
     ap.add_argument("--skip-bootstrap", action="store_true")
     ap.add_argument("--skip-parallel", action="store_true")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -208,6 +277,12 @@ def main(argv=None) -> int:
         kind = args.child[0]
         if kind == "analyze":
             res = child_analyze(int(args.child[1]), args.repeat)
+        elif kind == "csv":
+            res = child_write_csv(int(args.child[1]), args.child[2])
+        elif kind == "phases":
+            res = child_phases(args.child[1], args.child[2])
+        elif kind == "kendall":
+            res = child_kendall(int(args.child[1]))
         elif kind == "bootstrap":
             res = child_bootstrap(args.repeat)
         else:
@@ -217,15 +292,44 @@ def main(argv=None) -> int:
     sizes = [s for s in args.sizes if not args.quick or s <= 100_000]
     repeat = 1 if args.quick else args.repeat
     print(f"Machine: {machine()}\n")
-    print("| sorts | statements | analyze() best (s) | runs (s) | peak RSS (MiB) | added (MiB) "
-          "| traced peak (MiB) | data (MiB) |")
-    print("|---:|---:|---:|---|---:|---:|---:|---:|")
-    for n in sizes:
-        r = _spawn(["--child", "analyze", str(n), "--repeat", str(1 if n >= 1_000_000 else repeat)])
-        added = r["peak_rss_mb"] - r["rss_before_mb"] if r["rss_before_mb"] else float("nan")
-        runs = ", ".join(f"{t:.2f}" for t in r["times_s"])
-        print(f"| {n:,} | {r['n_statements']} | {r['best_s']:.2f} | {runs} | {r['peak_rss_mb']:,.0f} "
-              f"| {added:,.0f} | {r['traced_peak_mb']:,.0f} | {r['data_mb']:,.0f} |", flush=True)
+    print("Engine: `qmethod.analyze(df, 3)` on an in-memory DataFrame. Command: "
+          "`python -m qmethod analyze sorts.csv -k 3 --out DIR`, the real subprocess.\n")
+    print("| sorts | engine best (s) | engine runs (s) | engine peak RSS (MiB) | added (MiB) "
+          "| traced peak (MiB) | command best (s) | command runs (s) | command peak RSS (MiB) "
+          "| read / analyse / write (s) | file (MiB) |")
+    print("|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|")
+    tmp = Path(tempfile.mkdtemp(prefix="qbench-"))
+    try:
+        for n in sizes:
+            reps = 1 if n >= 1_000_000 else repeat
+            r = _spawn(["--child", "analyze", str(n), "--repeat", str(reps)])
+            added = r["peak_rss_mb"] - r["rss_before_mb"] if r["rss_before_mb"] else float("nan")
+            runs = ", ".join(f"{t:.2f}" for t in r["times_s"])
+            cmd = "| | | | |"
+            if not args.skip_command:
+                csv_path, out = str(tmp / f"sorts{n}.csv"), str(tmp / f"out{n}")
+                size = _spawn(["--child", "csv", str(n), csv_path])["bytes"] / 2 ** 20
+                ph = _spawn(["--child", "phases", csv_path, out])
+                shutil.rmtree(out, ignore_errors=True)
+                cmd_runs = []
+                for _ in range(max(reps, min(repeat, 2))):   # the command twice even at 1M
+                    cmd_runs.append(run_command(csv_path, out))
+                    shutil.rmtree(out, ignore_errors=True)
+                best = min(t for t, _ in cmd_runs)
+                rss = max(m for _, m in cmd_runs)
+                cmd = (f"| {best:.2f} | " + ", ".join(f"{t:.2f}" for t, _ in cmd_runs)
+                       + f" | {rss:,.0f} | {ph['read_s']:.2f} / {ph['analyze_s']:.2f} / "
+                       f"{ph['write_s']:.2f} | {size:,.0f} |")
+                os.remove(csv_path)
+            print(f"| {n:,} | {r['best_s']:.2f} | {runs} | {r['peak_rss_mb']:,.0f} | {added:,.0f} "
+                  f"| {r['traced_peak_mb']:,.0f} {cmd}", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for n in args.kendall or []:
+        k = _spawn(["--child", "kendall", str(n)])
+        print(f"\nKendall tau-b, 60 statements x {n:,} sorts: analyze() {k['time_s']:.1f} s, "
+              f"peak RSS {k['peak_rss_mb']:,.0f} MiB (data already in memory: "
+              f"{k['rss_before_mb']:,.0f} MiB)", flush=True)
     if not args.skip_bootstrap:
         b = _spawn(["--child", "bootstrap", "--repeat", str(repeat)])
         print("\n| bootstrap, 1,000 resamples | best (s) | runs (s) |")

@@ -94,6 +94,17 @@ def bench_direct(store, repeat: int) -> list[tuple[str, list[float], float | Non
         t.append(ms(time.perf_counter() - t0))
     rows.append(("consent (open link: token, consent, step)", t, None))
 
+    # the open link clicked again in a browser that took part: look up the
+    # personal link it remembers (its cookie) before showing "Welcome back"
+    t = []
+    for _ in range(repeat):
+        token = s.begin_open_link(store, STUDY).token
+        t0 = time.perf_counter()
+        session = s.remembered_session(store, STUDY, token)
+        t.append(ms(time.perf_counter() - t0))
+        assert session is not None and session.token == token
+    rows.append(("open link again (remembered link lookup)", t, None))
+
     # the pre-sort page (a new browser session: check the link, build the data)
     ps = [participant_at(store, "presort") for _ in range(repeat)]
     t = []

@@ -8,19 +8,21 @@ Shapes: data are n statements x N Q-sorts; loadings N x k; z-scores n x k.
 """
 __version__ = "0.1.0"
 
-from .errors import FormatError, GridError, InputError, OptionError, QMethodError  # noqa: E402
-from .grid import Grid  # noqa: E402
-from .data import QSortData, validate_sorts  # noqa: E402
-from .correlation import correlation_factor, correlation_frame, correlation_matrix  # noqa: E402
-from .extraction import centroid, pca  # noqa: E402
-from .rotation import RotationHistory, invert_factor, rotate_pair, varimax  # noqa: E402
-from .flagging import auto_flags, flag_threshold  # noqa: E402
-from .scores import factor_array, factor_arrays, zscores  # noqa: E402
-from .characteristics import characteristics, factor_correlations, sed_matrix  # noqa: E402
-from .distinguishing import distinguishing  # noqa: E402
-from .result import QResult  # noqa: E402
-from .pipeline import analyze, extract_and_rotate, score  # noqa: E402
-from . import io  # noqa: E402
+from . import io
+from .analytic_rotation import rotate
+from .characteristics import characteristics, factor_correlations, sed_matrix
+from .correlation import correlation_factor, correlation_frame, correlation_matrix
+from .data import QSortData, validate_sorts
+from .distinguishing import distinguishing
+from .errors import FormatError, GridError, InputError, OptionError, QMethodError
+from .extraction import centroid, pca
+from .flagging import auto_flags, flag_threshold
+from .grid import Grid
+from .options import ROTATIONS, AnalysisOptions
+from .pipeline import analyze, extract_and_rotate, score
+from .result import QResult, ResultInfo
+from .rotation import RotationHistory, invert_factor, rotate_pair, varimax
+from .scores import factor_array, factor_arrays, zscores
 
 __all__ = [
     "FormatError", "GridError", "InputError", "OptionError", "QMethodError", "Grid",
@@ -28,5 +30,6 @@ __all__ = [
     "correlation_matrix", "centroid", "pca", "RotationHistory", "invert_factor",
     "rotate_pair", "varimax", "auto_flags", "flag_threshold", "factor_array",
     "factor_arrays", "zscores", "characteristics", "factor_correlations", "sed_matrix",
-    "distinguishing", "QResult", "analyze", "extract_and_rotate", "score", "io",
+    "distinguishing", "QResult", "ResultInfo", "analyze", "extract_and_rotate", "score", "io",
+    "rotate", "ROTATIONS", "AnalysisOptions",
 ]

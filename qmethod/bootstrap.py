@@ -41,13 +41,16 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .correlation import _check_method, correlation_factor
-from .data import QSortData, validate_sorts
+from .analytic_rotation import rotate
+from .correlation import correlation_factor
+from .data import QSortData, str_labels, validate_sorts
 from .errors import OptionError
-from .extraction import centroid
-from .flagging import flag_threshold
+from .extraction import centroid, flip_positive
+from .flagging import auto_flags
+from .options import AnalysisOptions
 from .progress import Progress
-from .scores import factor_weights
+from .rotation import order_and_sign, varimax
+from .scores import factor_arrays, zscores
 
 ALIGNMENTS = ("procrustes", "permutation")
 
@@ -99,13 +102,6 @@ def _worker_batch(idx: np.ndarray, keep: bool) -> dict:
     return _analyse_batch(_WORKER_CTX, idx, keep)
 
 
-def _flip_positive(L: np.ndarray) -> np.ndarray:
-    """Batched :func:`qmethod.extraction.flip_positive` on (b, N, k)."""
-    s = np.sign(L.sum(axis=1))
-    s[s == 0] = 1.0
-    return L * s[:, None, :]
-
-
 def _top_eigen(M: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k largest eigenvalues (decreasing) and their eigenvectors of every
     symmetric matrix in the stack M (b, s, s).
@@ -140,40 +136,7 @@ def _pca_batch(ctx: _Context, idx: np.ndarray, k: int) -> np.ndarray:
         R[:, d, d] = 1.0
         vals, V = _top_eigen(R, k)
         L = V * np.sqrt(np.maximum(vals, np.finfo(float).eps))[:, None, :]
-    return _flip_positive(L)
-
-
-def _varimax_batch(L: np.ndarray, eps: float = 1e-5, max_iter: int = 1000) -> np.ndarray:
-    """Kaiser varimax of every (N, k) slice of L, each with R's stopping rule,
-    as :func:`qmethod.rotation.varimax` does it one at a time."""
-    b, N, k = L.shape
-    h = np.sqrt((L ** 2).sum(axis=2))
-    h[h == 0] = 1.0
-    X = L / h[:, :, None]
-    T = np.broadcast_to(np.eye(k), (b, k, k)).copy()
-    crit = np.zeros(b)
-    active = np.arange(b)
-    for _ in range(max_iter):
-        if active.size == 0:
-            break
-        Xa = X[active]
-        Y = Xa @ T[active]
-        grad = Xa.transpose(0, 2, 1) @ (Y ** 3 - Y * ((Y ** 2).sum(axis=1, keepdims=True) / N))
-        U, s, Vt = np.linalg.svd(grad)
-        T[active] = U @ Vt
-        new = s.sum(axis=1)
-        done = new < crit[active] * (1 + eps)
-        crit[active] = new
-        active = active[~done]
-    return (X @ T) * h[:, :, None]
-
-
-def _order_and_sign(L: np.ndarray) -> np.ndarray:
-    """Batched :func:`qmethod.rotation.order_and_sign`."""
-    Ls = _flip_positive(L)
-    ss = (Ls ** 2).sum(axis=1)
-    order = np.argsort(-ss, axis=1, kind="stable")
-    return np.take_along_axis(Ls, order[:, None, :], axis=2)
+    return flip_positive(L)
 
 
 def _loadings_batch(ctx: _Context, idx: np.ndarray, k: int) -> np.ndarray:
@@ -181,11 +144,13 @@ def _loadings_batch(ctx: _Context, idx: np.ndarray, k: int) -> np.ndarray:
     extraction and rotation (as :func:`qmethod.pipeline.extract_and_rotate`)."""
     if ctx.extraction == "pca":
         L = _pca_batch(ctx, idx, k)
-        if ctx.rotation == "varimax" and k > 1:
-            L = _order_and_sign(_varimax_batch(L))
-        return L
+        if k < 2 or ctx.rotation == "none":
+            return L
+        if ctx.rotation == "varimax":   # the whole batch at once
+            return order_and_sign(varimax(L)[0])[0]
+        # the gradient-projection rotations and promax: one resample at a time
+        return np.stack([rotate(Lb, ctx.rotation).loadings for Lb in L])
     # centroid: Brown's sequential reflections do not batch; one resample at a time
-    from .rotation import varimax
     out = np.empty((idx.shape[0], idx.shape[1], k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -195,7 +160,7 @@ def _loadings_batch(ctx: _Context, idx: np.ndarray, k: int) -> np.ndarray:
             np.fill_diagonal(R, 1.0)
             # A resample that drew one sort many times can hold fewer than k
             # centroid factors: the missing ones stay 0 (nothing flags on them).
-            L0 = centroid(R, k, exhausted="zero").loadings
+            L0 = centroid(R, k, exhausted="zero", check_order=False).loadings
             live = np.abs(L0).sum(axis=0) > 0
             if ctx.rotation == "varimax" and live.sum() > 1:
                 L0[:, live] = varimax(L0[:, live])[0]
@@ -247,42 +212,6 @@ def permutation_align(L: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np
     return L[:, order] * signs, order, signs
 
 
-def factor_arrays_batch(Z: np.ndarray, distribution, *, ties: str = "qmethod",
-                        tol: float = 1e-10) -> np.ndarray:
-    """:func:`qmethod.scores.factor_array` for every factor of every resample.
-
-    Z : (b, n, k) z-scores; returns (b, n, k) grid values as float, NaN for a
-    factor without z-scores. Same tie rule and tolerance as factor_array.
-    """
-    if ties not in ("qmethod", "grid"):
-        raise OptionError(f"ties must be 'qmethod' or 'grid', not {ties!r}")
-    b, n, k = Z.shape
-    dist = np.sort(np.asarray(distribution)).astype(float)
-    if dist.shape[0] != n:
-        raise OptionError(f"the grid holds {dist.shape[0]} values but there are {n} statements")
-    z = np.ascontiguousarray(Z.transpose(0, 2, 1)).reshape(b * k, n)
-    bad = np.isnan(z).any(axis=1)
-    z = np.where(bad[:, None], 0.0, z)
-    order = np.argsort(z, axis=1, kind="stable")
-    rows = np.arange(b * k)[:, None]
-    out = np.empty((b * k, n))
-    if ties == "grid":
-        out[rows, order] = dist
-    else:
-        zs = np.take_along_axis(z, order, axis=1)
-        step = np.diff(zs, axis=1) > tol * np.maximum(1.0, np.abs(zs[:, 1:]))
-        group = np.concatenate([np.zeros((b * k, 1), dtype=np.int64),
-                                np.cumsum(step, axis=1)], axis=1) + rows * n
-        positions = np.broadcast_to(np.arange(1, n + 1, dtype=float), (b * k, n))
-        sums = np.bincount(group.ravel(), weights=positions.ravel(), minlength=b * k * n)
-        counts = np.bincount(group.ravel(), minlength=b * k * n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            avg = (sums / counts)[group]
-        out[rows, order] = dist[np.floor(avg).astype(int) - 1]
-    out[bad] = np.nan
-    return out.reshape(b, k, n).transpose(0, 2, 1)
-
-
 def _analyse_batch(ctx: _Context, idx: np.ndarray, keep: bool = False) -> dict:
     """Analyse the resamples ``idx`` (b, N) of sort numbers; return what the
     summary statistics need."""
@@ -299,17 +228,9 @@ def _analyse_batch(ctx: _Context, idx: np.ndarray, keep: bool = False) -> dict:
             A[j] = permutation_align(L[j], T[j])[0]
     phi = _congruence(A, T)
     # flags, weights and z-scores exactly as qmethod.pipeline.score computes them
-    sq = A ** 2
-    F = np.abs(A) > flag_threshold(n, ctx.flag_level)
-    if ctx.majority:
-        F &= sq > (sq.sum(axis=2, keepdims=True) - sq)
-    Wt = factor_weights(A, F)
-    S = ctx.XT[idx].transpose(0, 2, 1) @ Wt                # (b, n, k)
-    sd = S.std(axis=1, ddof=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        Z = (S - S.mean(axis=1, keepdims=True)) / sd[:, None, :]
-    Z = np.where(((~F.any(axis=1)) | (sd == 0))[:, None, :], np.nan, Z)
-    arrays = factor_arrays_batch(Z, ctx.distribution, ties=ctx.ties)
+    F = auto_flags(A, n, p=ctx.flag_level, majority=ctx.majority)
+    Z = zscores(ctx.XT[idx].transpose(0, 2, 1), A, F)      # (b, n, k)
+    arrays = factor_arrays(Z, ctx.distribution, ties=ctx.ties)
     # flag counts per original sort, each resample counted once per sort
     rows = np.repeat(np.arange(b), N)
     present = np.zeros((b, N), dtype=bool)
@@ -388,7 +309,7 @@ class BootstrapResult:
     def to_json(self) -> str:
         """Every table and the summary as one JSON document."""
         def frame(df: pd.DataFrame) -> dict:
-            return {"index_name": df.index.name, "index": [str(i) for i in df.index],
+            return {"index_name": df.index.name, "index": str_labels(df.index),
                     "columns": {str(c): [None if pd.isna(v) else
                                          (bool(v) if isinstance(v, (bool, np.bool_)) else float(v))
                                          for v in df[c].tolist()] for c in df.columns}}
@@ -444,7 +365,8 @@ def bootstrap(data, nfactors: int, resamples: int = 1000, seed=None, extraction:
     resamples : B, number of bootstrap resamples (>= 2)
     seed : int or None; the same seed and data give the same result, whatever
         ``n_jobs``
-    extraction, rotation, correlation : as in :func:`qmethod.analyze`. Centroid
+    extraction, rotation, correlation : as in :func:`qmethod.analyze`. Rotations
+        other than varimax and none rotate one resample at a time. Centroid
         extraction is analysed one resample at a time on an N x N matrix: it is
         practical up to ``qmethod.extraction.CENTROID_PRACTICAL_MAX_N`` sorts
         and far slower than PCA.
@@ -469,38 +391,43 @@ def bootstrap(data, nfactors: int, resamples: int = 1000, seed=None, extraction:
     if isinstance(data, QSortData):
         grid = grid or data.grid
         data = data.sorts
+    # every option checked before any work
+    opts = AnalysisOptions(nfactors, extraction=extraction, rotation=rotation,
+                           correlation=correlation, forced=forced, flag_level=flag_level,
+                           majority=majority, ties=ties)
     align = str(align).lower()
     if align not in ALIGNMENTS:
         raise OptionError(f"unknown alignment {align!r}; choose one of {', '.join(ALIGNMENTS)}")
     if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < 2:
         raise OptionError(f"the number of resamples must be a whole number of at least 2, "
                           f"not {resamples!r}")
-    correlation = _check_method(correlation)
+    if batch_size is not None and (isinstance(batch_size, bool)
+                                   or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise OptionError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+    _resolve_jobs(n_jobs, 1)
     step = progress or (lambda f, m: None)
     step(0.0, "analysing the full sample")
-    sorts, grid = validate_sorts(data, grid=grid, forced=forced)
+    sorts, grid = validate_sorts(data, grid=grid, forced=opts.forced)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        full = analyze(sorts, nfactors, extraction=extraction, rotation=rotation,
-                       correlation=correlation, forced=forced, grid=grid, flag_level=flag_level,
-                       majority=majority, ties=ties)
-    extraction = full.info["extraction"].lower()
-    rotation = full.info["rotation"].lower()
+        full = analyze(sorts, opts.nfactors, extraction=opts.extraction, rotation=opts.rotation,
+                       correlation=opts.correlation, forced=opts.forced, grid=grid,
+                       flag_level=opts.flag_level, majority=opts.majority, ties=opts.ties)
+    extraction, rotation, correlation = opts.extraction, opts.rotation, opts.correlation
+    flag_level, majority, ties = opts.flag_level, opts.majority, opts.ties
     X = sorts.to_numpy()
     n, N = X.shape
     k = full.nfactors
-    W = correlation_factor(X, correlation, ids=list(sorts.columns))
+    W = correlation_factor(X, correlation, ids=str_labels(sorts.columns))
     ctx = _Context(X, W, full.loadings.to_numpy(), grid.distribution(), extraction=extraction,
                    rotation=rotation, align=align, flag_level=flag_level, majority=majority,
                    ties=ties)
     B = int(resamples)
     if batch_size is None:
         size = _batch_size(N, W.shape[0], n, k)
-        if extraction == "centroid":
-            size = min(size, 10)
-    elif isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise OptionError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+        if extraction == "centroid" or rotation not in ("varimax", "none"):
+            size = min(size, 10)   # analysed one resample at a time anyway
     else:
         size = int(batch_size)
     bounds = list(range(0, B, size)) + [B]
@@ -577,8 +504,8 @@ def bootstrap(data, nfactors: int, resamples: int = 1000, seed=None, extraction:
 def _summarise(full, sorts, Z, A, phi, present, flagged, *, info) -> BootstrapResult:
     B, n, k = Z.shape
     names = full.factor_names
-    sidx = pd.Index(list(sorts.index), name="statement")
-    pidx = pd.Index(list(sorts.columns), name="participant")
+    sidx = pd.Index(str_labels(sorts.index), name="statement")
+    pidx = pd.Index(str_labels(sorts.columns), name="participant")
     fidx = pd.Index(names, name="factor")
 
     def st(values):

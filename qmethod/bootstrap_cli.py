@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import warnings
 
-from .cli import centroid_note, grid_arg, prepare_out_dir, read_sorts
+from .cli import add_method_options, centroid_note, checked_options, grid_arg, prepare_out_dir, read_sorts
 
 NAME = "bootstrap"
 
@@ -27,7 +27,6 @@ def _int_at_least(low: int):
 
 
 def add_parser(subparsers) -> None:
-    from .extraction import CENTROID_PRACTICAL_MAX_N
     p = subparsers.add_parser(
         NAME, help="bootstrap the analysis: stability of z-scores, factor arrays and flags",
         description="Resample the Q-sorts with replacement, analyse and align every resample "
@@ -41,11 +40,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=None,
                    help="random seed: the same seed gives the same result")
     p.add_argument("--out", "-o", required=True, help="folder for the result files")
-    p.add_argument("--extraction", choices=["pca", "centroid"], default="pca",
-                   help="pca (default) or centroid; centroid works on an N x N matrix per "
-                        f"resample and is practical up to about {CENTROID_PRACTICAL_MAX_N} sorts")
-    p.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
-    p.add_argument("--correlation", choices=["pearson", "spearman", "kendall"], default="pearson")
+    add_method_options(p)
     p.add_argument("--align", choices=["procrustes", "permutation"], default="procrustes",
                    help="align resample factors by orthogonal Procrustes rotation (default) or "
                         "by the best permutation and signs (Hungarian assignment)")
@@ -63,18 +58,22 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from .bootstrap import bootstrap
     from .data import QSortData
+    from .errors import OptionError
     from .progress import terminal_progress
+    opts = checked_options(args)
+    if args.jobs is not None and args.jobs != -1 and args.jobs < 1:
+        raise OptionError(f"--jobs must be a positive number of processes or -1, got {args.jobs}")
+    prepare_out_dir(args.out)
     data = read_sorts(args.sorts)
     sorts = data.sorts if isinstance(data, QSortData) else data
-    prepare_out_dir(args.out)
-    centroid_note(args.extraction, sorts.shape[1])
+    centroid_note(opts.extraction, sorts.shape[1])
     progress = None if args.quiet else terminal_progress("bootstrap")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = bootstrap(data, args.factors, resamples=args.resamples, seed=args.seed,
-                        extraction=args.extraction, rotation=args.rotation, align=args.align,
-                        n_jobs=args.jobs, progress=progress, correlation=args.correlation,
-                        forced=not args.free, grid=args.grid)
+        res = bootstrap(data, opts.nfactors, resamples=args.resamples, seed=args.seed,
+                        extraction=opts.extraction, rotation=opts.rotation, align=args.align,
+                        n_jobs=args.jobs, progress=progress, correlation=opts.correlation,
+                        forced=opts.forced, grid=args.grid)
     print(res.summary)
     files = res.write(args.out)
     print(f"\nwrote {len(files)} files to {args.out}")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m qmethod analyze|bootstrap|nfactors ...``.
+"""Command line: ``python -m qmethod analyze|bootstrap|nfactors|rerun ...``.
 
 This is a contract other tools call: keep the options and the output files
 stable. Errors are printed as one line on stderr with exit code 2.
@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from .errors import QMethodError
+from .options import CORRELATIONS, EXTRACTIONS, ROTATIONS, AnalysisOptions
 
 EXIT_USAGE = 2
 
@@ -68,14 +69,35 @@ def grid_arg(text: str):
             f"{text!r} is not a grid like -4..4:2,3,4,5,5,5,4,3,2") from None
 
 
+def add_method_options(p) -> None:
+    """--extraction, --rotation and --correlation, shared by analyze and bootstrap."""
+    from .extraction import CENTROID_PRACTICAL_MAX_N
+    p.add_argument("--extraction", choices=list(EXTRACTIONS), default="pca",
+                   help="pca (default) or centroid; centroid works on an N x N matrix and is "
+                        f"practical up to about {CENTROID_PRACTICAL_MAX_N} sorts")
+    p.add_argument("--rotation", choices=list(ROTATIONS), default="varimax",
+                   help="varimax (default) or none; after PCA also quartimax, equamax, promax and "
+                        "oblimin as qmethod/psych compute them (not standard in Q studies: a "
+                        "warning says so)")
+    p.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
+
+
+def checked_options(args, **extra) -> AnalysisOptions:
+    """The analysis options of ``args``, checked before any file is read; warns
+    on stderr (one line) about a rotation that is not standard in Q studies."""
+    opts = AnalysisOptions(args.factors, extraction=args.extraction, rotation=args.rotation,
+                           correlation=args.correlation, forced=not args.free, **extra)
+    if opts.note:
+        print(f"warning: {opts.note}", file=sys.stderr)
+    return opts
+
+
 # -- analyze -------------------------------------------------------------------
 def _add_analyze(sub) -> None:
     p = sub.add_parser("analyze", help="run the full Q analysis and write the result tables")
     p.add_argument("sorts", help="sorts.csv (statements x sorts), PQMethod .DAT (with .STA beside it) or Ken-Q .json")
     p.add_argument("--factors", "-k", type=_positive_int, required=True, help="number of factors")
-    p.add_argument("--extraction", choices=["pca", "centroid"], default="pca")
-    p.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
-    p.add_argument("--correlation", choices=["pearson", "spearman", "kendall"], default="pearson")
+    add_method_options(p)
     p.add_argument("--out", "-o", help="folder for the result files (default: print the summary only)")
     p.add_argument("--free", action="store_true",
                    help="free (non-forced) distribution: factor arrays use --grid or the grid stated in the file")
@@ -89,14 +111,15 @@ def _add_analyze(sub) -> None:
 
 def _run_analyze(args) -> int:
     from .pipeline import analyze
-    data = read_sorts(args.sorts)
+    opts = checked_options(args, ties=args.ties, flag_level=args.flag_level)
     prepare_out_dir(args.out)
-    centroid_note(args.extraction, data.sorts.shape[1])
+    data = read_sorts(args.sorts)
+    centroid_note(opts.extraction, data.sorts.shape[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = analyze(data, args.factors, grid=args.grid, extraction=args.extraction, rotation=args.rotation,
-                      correlation=args.correlation, forced=not args.free, ties=args.ties,
-                      flag_level=args.flag_level)
+        res = analyze(data, opts.nfactors, grid=args.grid, extraction=opts.extraction,
+                      rotation=opts.rotation, correlation=opts.correlation, forced=opts.forced,
+                      ties=opts.ties, flag_level=opts.flag_level)
     print(res.summary())
     if args.out:
         files = res.write(args.out)
@@ -110,9 +133,9 @@ COMMANDS = {"analyze": _add_analyze}
 
 
 def _register_optional():
-    # bootstrap and nfactors live in their own modules; import them lazily so
-    # `analyze` never pays for them.
-    for mod in ("bootstrap_cli", "nfactors_cli"):
+    # bootstrap, nfactors and rerun live in their own modules; import them lazily
+    # so `analyze` never pays for them.
+    for mod in ("bootstrap_cli", "nfactors_cli", "rerun_cli"):
         try:
             m = __import__(f"{__package__}.{mod}", fromlist=["add_parser"])
         except ModuleNotFoundError as e:
@@ -132,11 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    # A warning is one line for the user: no source path, no code line.
+    print(f"warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return args.func(args)
     except QMethodError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE

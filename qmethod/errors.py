@@ -37,3 +37,8 @@ class FormatError(QMethodError, ValueError):
 
 class OptionError(QMethodError, ValueError):
     """An analysis option is out of range or unknown."""
+
+
+class OutputError(QMethodError, ValueError):
+    """An output cannot be written where asked (a device, a FIFO or a folder
+    instead of a file) or holds text no file can hold; nothing was written."""

@@ -5,39 +5,43 @@ import warnings
 
 import numpy as np
 
+from .data import str_labels
 from .errors import OptionError
+from .options import FLAG_LEVELS, check_flag_level
 
-#: z values of the two-sided significance levels used for flagging.
-FLAG_LEVELS = {0.05: 1.96, 0.01: 2.58}
+__all__ = ["FLAG_LEVELS", "flag_threshold", "auto_flags", "negative_flags", "apply_manual",
+           "warn_flag_issues"]
 
 
 def flag_threshold(n_statements: int, p: float = 0.05) -> float:
     """Loading above which a sort loads significantly: z / sqrt(n)."""
-    if p not in FLAG_LEVELS:
-        raise OptionError(f"flagging level must be one of {sorted(FLAG_LEVELS)}, got {p}")
-    return FLAG_LEVELS[p] / np.sqrt(n_statements)
+    return FLAG_LEVELS[check_flag_level(p)] / np.sqrt(n_statements)
 
 
 def auto_flags(L: np.ndarray, n_statements: int, *, p: float = 0.05,
                majority: bool = True) -> np.ndarray:
     """Automatic flags as qmethod's ``qflag`` sets them.
 
+    The one implementation of the rule: the bootstrap calls it on a stack of
+    resamples.
+
     Parameters
     ----------
-    L : (N, k) final loadings
+    L : (N, k) final loadings, or a stack (..., N, k) (one solution per
+        leading index)
     n_statements : n, for the significance threshold z/sqrt(n)
     p : 0.05 (qmethod, PQMethod) or 0.01 (Ken-Q option)
     majority : also require L_sf^2 > sum of the sort's other squared loadings
         (qmethod and PQMethod always do; Ken-Q lets it be switched off)
 
-    Returns a bool array (N, k). A sort can be flagged on a negative loading:
+    Returns a bool array shaped like L. A sort can be flagged on a negative loading:
     it then enters the factor with a negative weight (it holds the mirror view).
     """
     L = np.asarray(L, dtype=float)
     sq = L ** 2
     flags = np.abs(L) > flag_threshold(n_statements, p)
     if majority:
-        flags &= sq > (sq.sum(axis=1, keepdims=True) - sq)
+        flags &= sq > (sq.sum(axis=-1, keepdims=True) - sq)
     return flags
 
 
@@ -52,7 +56,7 @@ def apply_manual(flags: np.ndarray, manual: dict | None, ids, nfactors: int) -> 
     if not manual:
         return flags
     out = flags.copy()
-    index = {str(p): i for i, p in enumerate(ids)}
+    index = {p: i for i, p in enumerate(str_labels(ids))}
     for pid, factors in manual.items():
         if str(pid) not in index:
             raise OptionError(f"manual flag for unknown participant {pid!r}")
@@ -66,16 +70,30 @@ def apply_manual(flags: np.ndarray, manual: dict | None, ids, nfactors: int) -> 
     return out
 
 
+#: Per-participant notes listed one by one; beyond this many of a kind, one
+#: note counts the rest (a million sorts can hold thousands of them).
+MAX_LISTED_NOTES = 10
+
+
 def warn_flag_issues(L, flags, ids) -> list[str]:
     """Plain-words notes on flags a researcher should inspect (and warn them)."""
+    L = np.asarray(L)
     notes = []
-    for s, f in negative_flags(L, flags):
+    negative = np.argwhere(flags & (L < 0))
+    for s, f in negative[:MAX_LISTED_NOTES]:
         notes.append(f"participant {ids[s]!r} is flagged on f{f + 1} with a negative loading "
                      f"({L[s, f]:.2f}): it enters that factor as its mirror image")
-    for s, f in np.argwhere(flags & (np.abs(np.asarray(L)) >= 1.0)):
+    if len(negative) > MAX_LISTED_NOTES:
+        notes.append(f"{len(negative) - MAX_LISTED_NOTES:,} more sorts are flagged with a "
+                     "negative loading (see flags and loadings)")
+    heywood = np.argwhere(flags & (np.abs(L) >= 1.0))
+    for s, f in heywood[:MAX_LISTED_NOTES]:
         notes.append(f"participant {ids[s]!r} loads {L[s, f]:.3f} on f{f + 1} (a Heywood case, "
                      f"|loading| >= 1): it is weighted as if it loaded "
                      f"{np.sign(L[s, f]) * 0.99:+.2f}")
+    if len(heywood) > MAX_LISTED_NOTES:
+        notes.append(f"{len(heywood) - MAX_LISTED_NOTES:,} more flagged sorts are Heywood cases "
+                     "(|loading| >= 1), weighted as if they loaded 0.99")
     empty = np.nonzero(~flags.any(axis=0))[0]
     for f in empty:
         notes.append(f"f{f + 1} has no flagged sort: it has no z-scores or factor array")

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 from .correlation import correlation_factor
-from .data import QSortData, validate_sorts
-from .grid import Grid
+from .data import QSortData, str_labels, validate_sorts
 from .errors import OptionError
 from .extraction import eigen_from_factor, flip_positive
 from .flagging import flag_threshold
+from .grid import Grid
 from .progress import Progress
 
 #: floats held by one batch of random studies (about 100 MB)
@@ -191,7 +191,11 @@ def factor_aids(data, max_factors: int = 8, parallel_iterations: int = 1000, per
             or parallel_iterations < 0:
         raise OptionError("parallel_iterations must be a whole number (0 for no parallel "
                           f"analysis), not {parallel_iterations!r}")
-    if not 0 < float(percentile) < 100:
+    try:
+        pct_ok = not isinstance(percentile, bool) and 0 < float(percentile) < 100
+    except (TypeError, ValueError):
+        pct_ok = False
+    if not pct_ok:
         raise OptionError(f"percentile must be between 0 and 100, not {percentile!r}")
     step = progress or (lambda f, m: None)
     step(0.0, "principal components")
@@ -204,7 +208,7 @@ def factor_aids(data, max_factors: int = 8, parallel_iterations: int = 1000, per
     sorts, grid = validate_sorts(data, grid=grid, forced=forced)
     X = sorts.to_numpy()
     n, N = X.shape
-    W = correlation_factor(X, "pearson", ids=list(sorts.columns))
+    W = correlation_factor(X, "pearson", ids=str_labels(sorts.columns))
     vals, Lall = eigen_from_factor(W)
     rank = int((vals > 1e-10 * max(vals[0], 1.0)).sum())
     K = int(min(max_factors, max(rank, 1)))
@@ -247,7 +251,7 @@ def factor_aids(data, max_factors: int = 8, parallel_iterations: int = 1000, per
         table=table,
         eigenvalues=pd.Series(vals, index=pd.RangeIndex(1, len(vals) + 1, name="component"),
                               name="eigenvalue"),
-        loadings=pd.DataFrame(L, index=pd.Index(list(sorts.columns), name="participant"),
+        loadings=pd.DataFrame(L, index=pd.Index(str_labels(sorts.columns), name="participant"),
                               columns=fidx),
         recommended=recommended, reasons=reasons, counts=counts,
         info={"n_statements": int(n), "n_sorts": int(N), "max_factors": int(K),

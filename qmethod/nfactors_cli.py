@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from pathlib import Path
 
 from .bootstrap_cli import _int_at_least
 from .cli import grid_arg, read_sorts
+from .files import write_text_atomic
 
 NAME = "nfactors"
 
@@ -62,6 +62,6 @@ def run(args) -> int:
                            forced=not args.free, grid=args.grid)
     print(aids.report())
     if args.json:
-        Path(args.json).write_text(aids.to_json(), encoding="utf-8")
+        write_text_atomic(args.json, aids.to_json())
         print(f"\nwrote {args.json}", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ a progress bar; the command line uses :func:`terminal_progress`.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 Progress = Callable[[float, str], None]
 

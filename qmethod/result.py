@@ -3,23 +3,104 @@
 Index conventions: participant-level tables are indexed by participant id,
 statement-level tables by statement id, factor-level tables by factor name
 ("f1".."fk"). Factor columns are named "f1".."fk" everywhere.
+
+On disk (:meth:`QResult.save`, :meth:`QResult.write`) a result is
+``result.json`` (settings, notes and the statement- and factor-level tables)
+plus ``result.npz`` beside it: the Q-sorts and the per-participant tables as
+plain NumPy arrays, so that a study of a million sorts is saved in a second.
+:meth:`QResult.to_json` gives one self-contained JSON document instead.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .files import read_limited, write_text_atomic
 from .grid import Grid
+from .result_files import frame_from_doc, frame_to_doc, load_npz, save_npz, write_tables
 
-FORMAT_VERSION = 1
+#: 1: every table inline, column by column; 2: homogeneous tables as matrices,
+#: the large ones optionally in the ``.npz`` sidecar. Both are read.
+FORMAT_VERSION = 2
 
-#: The files of the output contract (shared/reference/README.md), in order.
+#: The files of the output contract (tests/reference/README.md), in order.
 CONTRACT_FILES = ("loadings", "flags", "zscores", "factor_arrays", "characteristics",
                   "factor_correlations", "distinguishing")
+#: Written beside the contract files for oblique rotations only.
+ROTATION_PHI_FILE = "rotation_factor_correlations"
+RESULT_JSON = "result.json"
+#: Tables with a row (or column) per participant: in the sidecar when saved to files.
+_SIDECAR_TABLES = ("data", "unrotated_loadings", "loadings", "flags")
+
+
+@dataclass
+class ResultInfo:
+    """Settings and sizes of one analysis (``QResult.info``).
+
+    Attributes
+    ----------
+    n_statements, n_sorts, nfactors : n, N, k
+    extraction : 'pca', 'centroid', or 'supplied' (loadings given to ``score``)
+    rotation : one of qmethod.options.ROTATIONS, or 'supplied'
+    correlation : 'pearson', 'spearman', 'kendall', or 'unknown'
+    forced : whether the sorts had to follow the grid (None: not stated)
+    grid : the grid as ``Grid.to_dict()``, or None
+    flagging : 'automatic', 'supplied', 'manual' or 'automatic + manual'
+    flag_level, majority_rule : the automatic flagging rule
+    ties : factor-array rule for tied z-scores, 'qmethod' or 'grid'
+    judgmental, judgmental_steps : judgmental rotations applied, in words and
+        as steps (see qmethod.rotation.RotationHistory)
+    created : UTC time, ISO 8601; engine_version : qmethod's version
+    extra : any other keys read from a result file, kept as they were
+    """
+
+    n_statements: int
+    n_sorts: int
+    nfactors: int
+    extraction: str = "supplied"
+    rotation: str = "supplied"
+    correlation: str = "unknown"
+    forced: bool | None = None
+    grid: dict | None = None
+    flagging: str = "automatic"
+    flag_level: float = 0.05
+    majority_rule: bool = True
+    ties: str = "qmethod"
+    judgmental: list = field(default_factory=list)
+    judgmental_steps: list = field(default_factory=list)
+    created: str = ""
+    engine_version: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(d.pop("extra"))
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ResultInfo":
+        """From ``to_dict`` output, or the plain ``info`` dict of a version-1 file."""
+        names = {f.name for f in fields(cls)} - {"extra"}
+        known = {k: v for k, v in d.items() if k in names}
+        return cls(**known, extra={k: v for k, v in d.items() if k not in names})
+
+    # Read access by key, as when ``info`` was a dict (``res.info["rotation"]``).
+    def __getitem__(self, key: str):
+        if key in self.extra:
+            return self.extra[key]
+        if key == "extra" or key not in {f.name for f in fields(self)}:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 @dataclass
@@ -28,7 +109,7 @@ class QResult:
 
     Attributes (n statements, N participants, k factors)
     ----------
-    info : dict of the settings and sizes (extraction, rotation, correlation, ...)
+    info : ResultInfo, the settings and sizes (extraction, rotation, correlation, ...)
     data : (n, N) the Q-sorts analysed
     grid : the grid the factor arrays are built on
     eigenvalues : Series, all eigenvalues of the correlation matrix in
@@ -46,10 +127,14 @@ class QResult:
     sed : (k, k) standard errors of differences
     distinguishing : (n, ...) consensus, distinguishes_f*, label, pair differences
     statements : Series of statement texts, or None
-    notes : plain-words warnings (negative flags, empty factors)
+    notes : plain-words warnings (negative flags, empty factors, a rotation
+        that is not standard in Q studies)
+    rotation_factor_correlations : (k, k) the oblique rotation's factor
+        correlation matrix Phi (promax, oblimin), else None. Not to be mixed
+        up with ``factor_correlations``, the correlations of the z-scores.
     """
 
-    info: dict
+    info: ResultInfo
     data: pd.DataFrame
     grid: Grid
     eigenvalues: pd.Series
@@ -64,6 +149,7 @@ class QResult:
     distinguishing: pd.DataFrame
     statements: pd.Series | None = None
     notes: list = field(default_factory=list)
+    rotation_factor_correlations: pd.DataFrame | None = None
 
     # -- convenience -------------------------------------------------------
     @property
@@ -77,10 +163,10 @@ class QResult:
     def summary(self) -> str:
         """A short human summary: settings, characteristics, defining sorts."""
         i = self.info
-        lines = [f"Q analysis: {i['n_statements']} statements, {i['n_sorts']} Q-sorts, "
-                 f"{i['nfactors']} factor{'s' if i['nfactors'] != 1 else ''} "
-                 f"({i['extraction']}, {i['rotation']} rotation, {i['correlation']} correlation, "
-                 f"{i['flagging']} flagging)"]
+        lines = [f"Q analysis: {i.n_statements} statements, {i.n_sorts} Q-sorts, "
+                 f"{i.nfactors} factor{'s' if i.nfactors != 1 else ''} "
+                 f"({i.extraction}, {i.rotation} rotation, {i.correlation} correlation, "
+                 f"{i.flagging} flagging)"]
         ch = self.characteristics
         lines.append("")
         lines.append(f"{'factor':<8}{'eigenvalue':>11}{'% var':>8}{'defining':>10}{'reliab.':>9}{'SE':>8}")
@@ -90,14 +176,22 @@ class QResult:
                          f"{row.se_zscores:>8.3f}")
         lines.append("")
         for f in self.factor_names:
-            who = [str(p) for p in self.flags.index[self.flags[f].to_numpy()]]
-            shown = ", ".join(who[:12]) + (f" and {len(who) - 12} more" if len(who) > 12 else "")
-            lines.append(f"{f} defined by {len(who)}: {shown or '-'}")
+            where = np.flatnonzero(self.flags[f].to_numpy())
+            who = [str(p) for p in self.flags.index[where[:12]]]
+            more = f" and {where.size - 12} more" if where.size > 12 else ""
+            lines.append(f"{f} defined by {where.size}: {', '.join(who) + more or '-'}")
         d = self.distinguishing
         if "consensus" in d:
             lines.append(f"consensus statements (p < .05): {int(d['consensus'].sum())}; "
                          + ", ".join(f"distinguishing {f}: {int(d[f'distinguishes_{f}'].sum())}"
                                      for f in self.factor_names))
+        phi = self.rotation_factor_correlations
+        if phi is not None:
+            lines.append("")
+            lines.append(f"factor correlations of the {i.rotation} rotation (Phi):")
+            lines.append(f"{'':<8}" + "".join(f"{c:>8}" for c in phi.columns))
+            for f, row in phi.iterrows():
+                lines.append(f"{f:<8}" + "".join(f"{v:>8.3f}" for v in row))
         for note in self.notes:
             lines.append(f"note: {note}")
         return "\n".join(lines)
@@ -121,116 +215,85 @@ class QResult:
         }
 
     def write(self, out_dir) -> list[Path]:
-        """Write the contract CSV files and ``result.json`` into ``out_dir``."""
-        return write_tables(self.contract_tables(), out_dir, {"result.json": self.to_json()})
+        """Write the contract CSV files, ``rotation_factor_correlations.csv``
+        for an oblique rotation, and ``result.json`` with its ``result.npz``
+        (see :meth:`save`) into ``out_dir``; returns the paths written."""
+        tables = self.contract_tables()
+        if self.rotation_factor_correlations is not None:
+            tables[ROTATION_PHI_FILE] = self.rotation_factor_correlations
+        files = write_tables(tables, out_dir)
+        return files + self.save(Path(out_dir) / RESULT_JSON)
 
-    # -- JSON --------------------------------------------------------------------
-    def to_json(self) -> str:
-        """Serialise every table (lossless for floats) to a JSON string."""
-        doc = {"format": "qmethod-result", "version": FORMAT_VERSION, "info": self.info,
-               "grid": self.grid.to_dict(), "notes": list(self.notes),
+    # -- saving and loading ------------------------------------------------------------
+    def _document(self, arrays: dict | None) -> dict:
+        doc = {"format": "qmethod-result", "version": FORMAT_VERSION,
+               "info": self.info.to_dict(), "grid": self.grid.to_dict(), "notes": list(self.notes),
                "eigenvalues": self.eigenvalues.tolist(),
                "statements": None if self.statements is None else
                {str(k): str(v) for k, v in self.statements.items()}}
+        shared = {"participants": self.data.columns}
         for name in _TABLES:
-            doc[name] = _frame_to_doc(getattr(self, name))
-        return json.dumps(doc, allow_nan=True)
+            doc[name] = frame_to_doc(getattr(self, name),
+                                     arrays=arrays if name in _SIDECAR_TABLES else None,
+                                     key=name, shared=shared)
+        phi = self.rotation_factor_correlations
+        doc["rotation_factor_correlations"] = None if phi is None else frame_to_doc(phi)
+        return doc
+
+    def to_json(self) -> str:
+        """Every table in one self-contained JSON string (lossless for floats)."""
+        return json.dumps(self._document(None))
+
+    def save(self, path) -> list[Path]:
+        """Write ``path`` (JSON: settings and the small tables) and, beside it,
+        the same name with ``.npz`` (the Q-sorts and per-participant tables as
+        arrays). :meth:`load` reads both back exactly. Returns both paths."""
+        path = Path(path)
+        arrays: dict = {}
+        doc = self._document(arrays)
+        sidecar = path.with_suffix(".npz")
+        doc["sidecar"] = sidecar.name
+        save_npz(sidecar, arrays)
+        write_text_atomic(path, json.dumps(doc))
+        return [path, sidecar]
 
     @classmethod
-    def from_json(cls, text: str) -> "QResult":
-        """Rebuild a result written by :meth:`to_json`."""
-        doc = json.loads(text)
-        if doc.get("format") != "qmethod-result":
+    def from_json(cls, text: str, arrays: dict | None = None) -> "QResult":
+        """Rebuild a result from :meth:`to_json` text (or a saved ``result.json``
+        with its sidecar's ``arrays``). Files of format version 1 are read too."""
+        return cls._from_document(json.loads(text), arrays)
+
+    @classmethod
+    def _from_document(cls, doc, arrays: dict | None) -> "QResult":
+        if not isinstance(doc, dict) or doc.get("format") != "qmethod-result":
             raise ValueError("not a qmethod result file")
-        tables = {name: _frame_from_doc(doc[name]) for name in _TABLES}
+        if doc.get("sidecar") and arrays is None:
+            raise ValueError(f"this result keeps its large tables in {doc['sidecar']}: "
+                             "read it with QResult.load(path)")
+        tables = {name: frame_from_doc(doc[name], arrays) for name in _TABLES}
         st = doc.get("statements")
-        return cls(info=doc["info"], grid=Grid.from_dict(doc["grid"]),
-                   eigenvalues=pd.Series(doc["eigenvalues"], dtype=float,
+        phi = doc.get("rotation_factor_correlations")
+        return cls(info=ResultInfo.from_dict(doc["info"]), grid=Grid.from_dict(doc["grid"]),
+                   eigenvalues=pd.Series(doc["eigenvalues"], dtype=float, name="eigenvalue",
                                          index=pd.RangeIndex(1, len(doc["eigenvalues"]) + 1,
                                                              name="component")),
-                   statements=None if st is None else pd.Series(st, name="text"),
-                   notes=doc.get("notes", []), **tables)
+                   statements=None if st is None else pd.Series(
+                       list(st.values()), index=pd.Index(list(st.keys()), name="statement"),
+                       name="text"),
+                   notes=doc.get("notes", []),
+                   rotation_factor_correlations=None if phi is None else frame_from_doc(phi),
+                   **tables)
 
     @classmethod
     def load(cls, path) -> "QResult":
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        """Read a result saved by :meth:`save` / :meth:`write` (its ``.npz``
+        sidecar is found beside it) or a self-contained JSON file."""
+        path = Path(path)
+        doc = json.loads(read_limited(path, what="result file").decode("utf-8"))
+        sidecar = doc.get("sidecar") if isinstance(doc, dict) else None
+        arrays = load_npz(path.parent / Path(sidecar).name) if sidecar else None
+        return cls._from_document(doc, arrays)
 
 
 _TABLES = ("data", "unrotated_loadings", "loadings", "flags", "zscores", "factor_arrays",
            "characteristics", "factor_correlations", "sed", "distinguishing")
-
-
-def _frame_to_doc(df: pd.DataFrame) -> dict:
-    cols = {}
-    for c in df.columns:
-        s = df[c]
-        if s.dtype == bool:
-            cols[str(c)] = {"dtype": "bool", "values": s.tolist()}
-        elif str(s.dtype) == "Int64":
-            cols[str(c)] = {"dtype": "Int64",
-                            "values": [None if pd.isna(v) else int(v) for v in s]}
-        elif s.dtype.kind in "iu":
-            cols[str(c)] = {"dtype": "int", "values": [int(v) for v in s]}
-        elif s.dtype.kind == "f":
-            cols[str(c)] = {"dtype": "float",
-                            "values": [None if np.isnan(v) else float(v) for v in s]}
-        else:
-            cols[str(c)] = {"dtype": "str", "pandas": str(s.dtype), "values": [str(v) for v in s]}
-    return {"index_name": df.index.name, "index": [str(i) for i in df.index],
-            "columns_name": df.columns.name, "columns": cols}
-
-
-def _frame_from_doc(doc: dict) -> pd.DataFrame:
-    data = {}
-    for c, spec in doc["columns"].items():
-        v = spec["values"]
-        if spec["dtype"] == "bool":
-            data[c] = pd.Series(v, dtype=bool)
-        elif spec["dtype"] == "Int64":
-            data[c] = pd.Series(v, dtype="Int64")
-        elif spec["dtype"] == "int":
-            data[c] = pd.Series(v, dtype="int64")
-        elif spec["dtype"] == "float":
-            data[c] = pd.Series([np.nan if x is None else x for x in v], dtype=float)
-        else:
-            data[c] = pd.Series(v, dtype=object).astype(spec.get("pandas", "object"))
-    df = pd.DataFrame(data)
-    df.index = pd.Index(doc["index"], name=doc["index_name"])
-    df.columns = pd.Index(list(doc["columns"].keys()), name=doc.get("columns_name"))
-    return df
-
-
-def write_tables(tables: dict[str, pd.DataFrame], out_dir, texts: dict[str, str] | None = None) -> list[Path]:
-    """Write each table as ``<name>.csv`` (see :func:`_to_csv`) and each text
-    file of ``texts`` (file name -> content) into ``out_dir``; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        written.append(out / f"{name}.csv")
-        _to_csv(table, written[-1])
-    for name, text in (texts or {}).items():
-        written.append(out / name)
-        written[-1].write_text(text, encoding="utf-8")
-    return written
-
-
-def _to_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV in the reference layout (R's ``write.csv``): quoted header, ids and
-    text; booleans as quoted true/false; numbers bare and lossless (shortest
-    round-trip repr); missing values as a bare NA."""
-    def cell(v) -> str:
-        if isinstance(v, (bool, np.bool_)):
-            return '"true"' if v else '"false"'
-        if v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and np.isnan(v)):
-            return "NA"
-        if isinstance(v, (int, np.integer)):
-            return str(int(v))
-        if isinstance(v, (float, np.floating)):
-            return repr(float(v))
-        return '"' + str(v).replace('"', '""') + '"'
-
-    lines = [",".join(cell(str(c)) for c in [df.index.name or "", *df.columns])]
-    for idx, row in zip(df.index, df.itertuples(index=False, name=None)):
-        lines.append(",".join([cell(str(idx)), *(cell(v) for v in row)]))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -17,56 +17,83 @@ def varimax(L: np.ndarray, *, normalize: bool = True, eps: float = 1e-5,
 
     Parameters
     ----------
-    L : (N, k) loadings
+    L : (N, k) loadings, or a stack (b, N, k) rotated one solution at a time
+        (each with its own stopping point; the bootstrap rotates its resamples so)
     normalize : divide each row by its communality's square root first (Kaiser)
     eps : stop when the criterion grows by less than a factor (1 + eps)
 
-    Returns ``(rotated (N, k), rotation matrix T (k, k))`` with
-    ``rotated = L @ T``. With k < 2 nothing is rotated.
+    Returns ``(rotated, T)`` with ``rotated = L @ T``, shapes like L and
+    (..., k, k). With k < 2 nothing is rotated.
 
     Each step maximises the variance of squared loadings by the orthogonal
     Procrustes update T = U V' of the SVD of the gradient matrix. The stopping
     rule (relative gain < eps on the sum of singular values) is R's; a tighter
     eps would move the loadings by ~1e-6, enough to miss the reference.
+    This is our own rather than factor_analyzer's (same numbers): that one
+    normalises rows with a Python call per sort (seconds at a million sorts)
+    and rotates one matrix at a time, where the bootstrap needs a stack.
     """
     L = np.asarray(L, dtype=float)
-    N, k = L.shape
+    single = L.ndim == 2
+    X = L[None] if single else L
+    b, N, k = X.shape
     if k < 2:
-        return L.copy(), np.eye(k)
+        T = np.broadcast_to(np.eye(k), (b, k, k)).copy()
+        return L.copy(), (T[0] if single else T)
     if normalize:
-        h = np.sqrt((L ** 2).sum(axis=1))
+        h = np.sqrt((X ** 2).sum(axis=2))
         h[h == 0] = 1.0  # a sort with no common variance stays where it is
-        X = L / h[:, None]
-    else:
-        X = L
-    T = np.eye(k)
-    crit = 0.0
+        X = X / h[:, :, None]
+    T = np.broadcast_to(np.eye(k), (b, k, k)).copy()
+    crit = np.zeros(b)
+    active = np.arange(b)
+    # R's gradient X'(Y^3 - Y diag(mean of Y^2)), Y = X T, is computed as
+    # X'Y^3 - (X'X) T diag(T'(X'X)T) / N: the same quantity, but only X'Y^3
+    # needs a pass over the N sorts, made in blocks of rows that stay in the
+    # processor's cache (about 3x faster at a million sorts).
+    C = X.transpose(0, 2, 1) @ X
+    rows = max(1, 2 ** 16 // k)
     for _ in range(max_iter):
-        Y = X @ T
-        grad = X.T @ (Y ** 3 - Y * ((Y ** 2).sum(axis=0) / N))
-        U, s, Vt = np.linalg.svd(grad)
-        T = U @ Vt
-        previous, crit = crit, s.sum()
-        if crit < previous * (1 + eps):
+        if active.size == 0:
             break
+        Xa = X[active] if active.size < b else X
+        Ta = T[active]
+        cube = np.zeros((active.size, k, k))
+        for lo in range(0, N, rows):
+            Xb = Xa[:, lo:lo + rows]
+            Y = Xb @ Ta
+            cube += Xb.transpose(0, 2, 1) @ (Y * Y * Y)   # products: pow is several times slower
+        CT = C[active] @ Ta
+        mean_sq = np.einsum("bij,bij->bj", Ta, CT) / N    # diag(T'CT) / N: column means of Y^2
+        grad = cube - CT * mean_sq[:, None, :]
+        U, sv, Vt = np.linalg.svd(grad)
+        T[active] = U @ Vt
+        new = sv.sum(axis=1)
+        done = new < crit[active] * (1 + eps)
+        crit[active] = new
+        active = active[~done]
     out = X @ T
     if normalize:
-        out = out * h[:, None]
-    return out, T
+        out *= h[:, :, None]
+    return (out[0], T[0]) if single else (out, T)
 
 
 def order_and_sign(L: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """psych's tidy-up after rotation: columns signed to a non-negative sum, then
     ordered by decreasing sum of squared loadings.
 
-    Returns ``(L', order, signs)`` with ``L' = (L * signs)[:, order]``.
+    L : (N, k) or a stack (b, N, k). Returns ``(L', order, signs)`` with
+    ``L' = (L * signs)[..., order]``; order and signs have shape (k,) or (b, k).
     """
-    signs = np.sign(L.sum(axis=0))
+    L = np.asarray(L, dtype=float)
+    signs = np.sign(L.sum(axis=-2))
     signs[signs == 0] = 1.0
-    Ls = L * signs
-    ss = (Ls ** 2).sum(axis=0)
-    order = np.argsort(-ss, kind="stable")
-    return Ls[:, order], order, signs
+    Ls = L * signs[..., None, :]
+    ss = (Ls ** 2).sum(axis=-2)
+    order = np.argsort(-ss, axis=-1, kind="stable")
+    if order.ndim == 1:
+        return Ls[:, order], order, signs
+    return np.take_along_axis(Ls, order[..., None, :], axis=-1), order, signs
 
 
 def rotate_pair(L: np.ndarray, i: int, j: int, degrees: float) -> np.ndarray:

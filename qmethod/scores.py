@@ -26,25 +26,27 @@ def zscores(X: np.ndarray, L: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """Factor z-scores, shape (n statements, k).
 
     X : (n, N) raw grid values; L : (N, k) loadings; flags : (N, k) bool.
+    Stacks work too (X (b, n, N), L and flags (b, N, k) -> (b, n, k)): the
+    bootstrap scores its resamples with this same function.
     The weighted sum of the flagged sorts is standardised over statements
     (mean 0, sd with n-1). A factor without flagged sorts gets NaN.
     """
+    flags = np.asarray(flags, dtype=bool)
     W = factor_weights(L, flags)
-    S = np.asarray(X, dtype=float) @ W
-    sd = S.std(axis=0, ddof=1)
+    X = np.asarray(X)
+    if X.ndim == 2 and X.dtype.kind != "f":
+        # integer scores: converted a block of sorts at a time, never all at once
+        S = np.zeros((X.shape[0], W.shape[-1]))
+        step = max(1, 2 ** 18 // max(X.shape[0], 1))
+        for lo in range(0, X.shape[1], step):
+            S += X[:, lo:lo + step].astype(float) @ W[lo:lo + step]
+    else:
+        S = np.asarray(X, dtype=float) @ W
+    sd = S.std(axis=-2, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        Z = (S - S.mean(axis=0)) / sd
-    Z[:, (~flags.any(axis=0)) | (sd == 0)] = np.nan
-    return Z
-
-
-def _tie_groups(z: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Order of z ascending and, for each position in that order, the id of its
-    group of (numerically) equal values."""
-    order = np.argsort(z, kind="stable")
-    zs = z[order]
-    step = np.diff(zs) > tol * np.maximum(1.0, np.abs(zs[1:]))
-    return order, np.concatenate([[0], np.cumsum(step)])
+        Z = (S - S.mean(axis=-2, keepdims=True)) / sd[..., None, :]
+    empty = (~flags.any(axis=-2)) | (sd == 0)
+    return np.where(empty[..., None, :], np.nan, Z)
 
 
 def factor_array(z: np.ndarray, distribution: np.ndarray, *, ties: str = "qmethod",
@@ -61,31 +63,50 @@ def factor_array(z: np.ndarray, distribution: np.ndarray, *, ties: str = "qmetho
 
     Values closer than ``tol`` (relative) count as tied: R compares doubles
     exactly, and the same z-score computed in another order can differ in the
-    last bit.
+    last bit. Returns NaN everywhere for z-scores with a NaN.
     """
     z = np.asarray(z, dtype=float)
-    dist = np.sort(np.asarray(distribution))
-    n = z.shape[0]
+    return factor_arrays(z[:, None], distribution, ties=ties, tol=tol)[:, 0]
+
+
+def factor_arrays(Z: np.ndarray, distribution, *, ties: str = "qmethod",
+                  tol: float = 1e-10) -> np.ndarray:
+    """Factor arrays of every factor (see :func:`factor_array` for the rule).
+
+    Z : (n, k) z-scores, or a stack (b, n, k) (the bootstrap's resamples).
+    Returns grid values as float, shaped like Z, NaN for a factor without
+    z-scores. Vectorised over factors and resamples: one sort of each column,
+    tie groups from the sorted differences, average ranks by bincount.
+    """
+    if ties not in ("qmethod", "grid"):
+        raise OptionError(f"ties must be 'qmethod' or 'grid', not {ties!r}")
+    Z = np.asarray(Z, dtype=float)
+    single = Z.ndim == 2
+    if single:
+        Z = Z[None]
+    b, n, k = Z.shape
+    dist = np.sort(np.asarray(distribution)).astype(float)
     if dist.shape[0] != n:
         raise OptionError(f"the grid holds {dist.shape[0]} values but there are {n} statements")
-    out = np.empty(n, dtype=dist.dtype)
-    if np.isnan(z).any():
-        return np.full(n, np.nan)
-    order, group = _tie_groups(z, tol)
+    z = np.ascontiguousarray(Z.transpose(0, 2, 1)).reshape(b * k, n)
+    bad = np.isnan(z).any(axis=1)
+    z = np.where(bad[:, None], 0.0, z)
+    order = np.argsort(z, axis=1, kind="stable")
+    rows = np.arange(b * k)[:, None]
+    out = np.empty((b * k, n))
     if ties == "grid":
-        out[order] = dist
-        return out
-    if ties != "qmethod":
-        raise OptionError(f"ties must be 'qmethod' or 'grid', not {ties!r}")
-    positions = np.arange(1, n + 1, dtype=float)
-    sums = np.bincount(group, weights=positions)
-    counts = np.bincount(group)
-    avg_rank = (sums / counts)[group]
-    out[order] = dist[np.floor(avg_rank).astype(int) - 1]
-    return out
-
-
-def factor_arrays(Z: np.ndarray, distribution: np.ndarray, *, ties: str = "qmethod") -> np.ndarray:
-    """Factor arrays for every factor: (n, k) float (NaN for a factor without z-scores)."""
-    return np.column_stack([factor_array(Z[:, f], distribution, ties=ties).astype(float)
-                            for f in range(Z.shape[1])])
+        out[rows, order] = dist
+    else:
+        zs = np.take_along_axis(z, order, axis=1)
+        step = np.diff(zs, axis=1) > tol * np.maximum(1.0, np.abs(zs[:, 1:]))
+        group = np.concatenate([np.zeros((b * k, 1), dtype=np.int64),
+                                np.cumsum(step, axis=1)], axis=1) + rows * n
+        positions = np.broadcast_to(np.arange(1, n + 1, dtype=float), (b * k, n))
+        sums = np.bincount(group.ravel(), weights=positions.ravel(), minlength=b * k * n)
+        counts = np.bincount(group.ravel(), minlength=b * k * n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            avg = (sums / counts)[group]
+        out[rows, order] = dist[np.floor(avg).astype(int) - 1]
+    out[bad] = np.nan
+    out = out.reshape(b, k, n).transpose(0, 2, 1)
+    return out[0] if single else out

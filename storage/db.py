@@ -9,6 +9,12 @@ the platform:
   timeout, foreign keys enforced, and write transactions opened with
   ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of
   failing with "database is locked" when one upgrades a read to a write.
+  Commits run with ``synchronous = NORMAL`` (no fsync of the log at each
+  commit: a power loss may undo the last commits, never corrupt the file),
+  except the transactions marked ``DURABLE_OPTION`` (a submission, a new
+  link or consent), which run with ``synchronous = FULL``: once the
+  participant is told "received", it is on the disk. The cost of each is
+  measured by ``bench/bench_durability.py``.
 * PostgreSQL: the psycopg 3 driver (``postgres://`` and ``postgresql://``
   URLs are normalised to ``postgresql+psycopg://``) and, optionally, a schema
   put first on the ``search_path`` of every connection, so that tests (or two
@@ -18,12 +24,14 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .errors import StorageError
 
@@ -31,8 +39,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_NAME = "qplatform.sqlite3"
 SCHEMA_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
+#: how long a SQLite writer waits for another one (seconds)
+SQLITE_BUSY_SECONDS = 60.0
+
 #: execution option that marks a transaction as one that will write
 WRITE_OPTION = "qplatform_write"
+#: execution option that marks a write whose commit must survive a power loss
+#: (SQLite: ``synchronous = FULL`` for that transaction, see ``_sqlite_engine``)
+DURABLE_OPTION = "qplatform_durable"
 
 
 def default_sqlite_path() -> Path:
@@ -130,25 +144,76 @@ def _sqlite_engine(url: URL, *, pool_size: int, max_overflow: int, echo: bool) -
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         try:
-            cur.execute("PRAGMA busy_timeout = 60000")
+            cur.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
             if not in_memory:
-                cur.execute("PRAGMA journal_mode = WAL")
+                _wal(cur)
                 cur.execute("PRAGMA synchronous = NORMAL")
+                _record.info["qp_synchronous"] = "NORMAL"
         finally:
             cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        options = conn.get_execution_options()
+        if not in_memory:
+            # The level is read at COMMIT; it is a property of the connection,
+            # so set it (only when it changes) before each transaction.
+            level = "FULL" if options.get(DURABLE_OPTION) else "NORMAL"
+            if conn.info.get("qp_synchronous") != level:
+                conn.exec_driver_sql(f"PRAGMA synchronous = {level}")
+                conn.info["qp_synchronous"] = level
         # Writers take the write lock up front: a deferred transaction that
         # reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when
         # another writer committed in between; an immediate one just waits.
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if options.get(WRITE_OPTION):
+            _begin_immediate(conn.connection.dbapi_connection)
         else:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _while_busy(cur, sql: str, nap: float) -> None:
+    """Execute ``sql``, trying again every ``nap`` seconds while SQLite answers
+    "database is locked" (SQLITE_BUSY), for up to ``SQLITE_BUSY_SECONDS``;
+    then, or on any other error, raise the sqlite3 error."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cur.execute(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(nap)
+
+
+def _wal(cur) -> None:
+    """Put the database in WAL mode. Changing the mode needs the database to
+    itself, and SQLite may answer "database is locked" at once, without its
+    busy handler, while other processes open a new database at the same moment
+    (replicas starting together): so try again for a while."""
+    _while_busy(cur, "PRAGMA journal_mode = WAL", 0.005)
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for a writer of another process in naps of
+    about a millisecond. (SQLite's own busy handler naps up to 100 ms at a
+    time: the first writer of this process to wait, which holds the Store's
+    write lock, would keep every other one waiting that long too.) Writers of
+    one process queue on the Store's lock (``storage.base``), not here."""
+    cur = dbapi_connection.cursor()
+    try:
+        cur.execute("PRAGMA busy_timeout = 2")
+        try:
+            _while_busy(cur, "BEGIN IMMEDIATE", 0.001)
+        except sqlite3.OperationalError as exc:
+            # as SQLAlchemy would have raised it (the Store reports it cleanly)
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+        cur.close()
 
 
 def _postgres_engine(url: URL, *, schema: str | None, pool_size: int, max_overflow: int,

@@ -12,17 +12,35 @@ one PostgreSQL server:
 * ``responses (study_id, is_demo)`` references ``studies (id, is_demo)``: a
   demo response can only belong to a demo study and a real response only to
   a real one, so demo data can never mix with real responses.
+* ``researcher_sessions.token_hash`` is unique and holds the SHA-256 of the
+  sign-in cookie's random value, never the value itself.
+* ``study_drafts.study_id`` is unique: one draft (the next version) per study.
+* ``study_access (study_id, researcher_id)`` is the key: a researcher has one
+  role per study (``owner`` or ``editor``).
 
 The schema is created and changed only by the Alembic migrations in
 ``storage/migrations/versions``; a test checks that they match these models.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey,
-                        ForeignKeyConstraint, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -36,10 +54,11 @@ NAMING_CONVENTION = {
 STUDY_STATUSES = ("open", "closed")
 TOKEN_KINDS = ("invitation", "open", "demo", "imported")
 SESSION_STATUSES = ("consented", "in_progress", "submitted")
+STUDY_ROLES = ("owner", "editor")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -118,6 +137,17 @@ class ParticipantToken(Base):
     pinned_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("study_versions.id", ondelete="CASCADE"), nullable=True)
     created_at: Mapped[datetime] = _ts()
+    # the batch of invitations it was made in (None for open-link and demo
+    # tokens); batches are deleted only with their study, which deletes its
+    # tokens too (no ON DELETE action: SQLite cannot reflect one on a column
+    # added by ALTER TABLE, see migration 0002)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("invitation_batches.id"),
+                                                 nullable=True)
+    # a revoked link is refused like an unknown one
+    revoked_at: Mapped[datetime | None] = _ts(nullable=True)
+    # the participant withdrew their response from this link (then revoked
+    # too; the link says so instead of "not recognised"; migration 0007)
+    withdrawn_at: Mapped[datetime | None] = _ts(nullable=True)
 
 
 class ParticipantSession(Base):
@@ -168,6 +198,16 @@ class Response(Base):
     timings: Mapped[dict] = mapped_column(JSON, nullable=False)
     user_agent: Mapped[str] = mapped_column(Text, nullable=False, default="")
     submitted_at: Mapped[datetime] = _ts()
+    # excluded from analysis by a researcher (reversible; see study_events)
+    excluded_at: Mapped[datetime | None] = _ts(nullable=True)
+    exclusion_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what the monitoring page's checks need, worked out once from the columns
+    # above by studies.quality.response_checks (at submit, or on the first
+    # monitoring view for rows stored without them: NULL means "not yet")
+    device: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    sort_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    against_presort: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    placement_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AnalysisRun(Base):
@@ -182,6 +222,172 @@ class AnalysisRun(Base):
     params: Mapped[dict] = mapped_column(JSON, nullable=False)
     result_json: Mapped[str] = mapped_column(Text, nullable=False)
     n_responses: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = _ts()
+    # the workspace's saved runs (migration 0006): a name, who saved it, the
+    # data it ran on (so an uploaded data set or a later-deleted response
+    # still reruns) and its fingerprint, the researcher's interpretation
+    # (names, narratives, accepted viewpoint matches) and the reported mark
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # a researcher id, with no foreign key: adding one would make SQLite
+    # rebuild the table, which cascades to the publications that point at it
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    data_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    interpretation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    reported: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                           server_default=false())
+    # set when data the run was built on is deleted or withdrawn
+    stale_at: Mapped[datetime | None] = _ts(nullable=True)
+    stale_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ResearcherSession(Base):
+    """A signed-in browser: only the SHA-256 of its random cookie value is kept.
+
+    It expires after a day without activity (``last_seen_at``), see
+    :mod:`storage.accounts`.
+    """
+
+    __tablename__ = "researcher_sessions"
+    __table_args__ = (Index("ix_researcher_sessions_researcher_id", "researcher_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researchers.id", ondelete="CASCADE"),
+                                               nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = _ts()
+    last_seen_at: Mapped[datetime] = _ts()
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per key: the SHA-256 of ``account:<email>`` or
+    ``client:<address>`` (neither is stored in clear)."""
+
+    __tablename__ = "signin_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_failure_at: Mapped[datetime] = _ts()
+    last_failure_at: Mapped[datetime] = _ts()
+
+
+class StudyAccess(Base):
+    """Who may open a study in the workspace: its owner and those it was shared with."""
+
+    __tablename__ = "study_access"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'editor')", name="role"),
+        Index("ix_study_access_researcher_id", "researcher_id"),
+    )
+
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researchers.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = _ts()
+
+
+class StudyDraft(Base):
+    """The next version of a study while it is being designed (one per study).
+
+    ``content`` is the definition in dict form as the researcher left it: it may
+    not be valid yet (the design page shows its problems); it becomes a
+    :class:`StudyVersion` when published. ``base_version`` is the version it
+    was copied from (None for a study never published).
+    """
+
+    __tablename__ = "study_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"),
+                                          nullable=False, unique=True)
+    content: Mapped[dict] = mapped_column(JSON, nullable=False)
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("researchers.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+
+
+class InvitationBatch(Base):
+    """Single-use links made together, with an optional label."""
+
+    __tablename__ = "invitation_batches"
+    __table_args__ = (Index("ix_invitation_batches_study_id", "study_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"),
+                                          nullable=False)
+    label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("researchers.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = _ts()
+
+
+class StudyEvent(Base):
+    """The log of what researchers did to a study (publish, share, revoke,
+    exclude, include, delete...). ``response_id`` has no foreign key, so the
+    record of a deleted response stays."""
+
+    __tablename__ = "study_events"
+    __table_args__ = (Index("ix_study_events_study_id", "study_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"),
+                                          nullable=False)
+    researcher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("researchers.id", ondelete="SET NULL"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    response_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = _ts()
+
+class Publication(Base):
+    """A published results page: a frozen snapshot of a study's results
+    (:class:`analysis.report.Report` as JSON), reached by an unguessable link.
+
+    Only the SHA-256 of the link's token is stored. ``status`` is ``live``,
+    ``replaced`` (a newer publication of the study took over) or ``withdrawn``;
+    when a publication ends its ``content`` is erased, so an old link can
+    reveal nothing of the study. At most one publication per study is live
+    (kept by :mod:`storage.publications`, which locks the study row).
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        CheckConstraint("status IN ('live', 'replaced', 'withdrawn')", name="status"),
+        Index("ix_publications_study_id", "study_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), nullable=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id", ondelete="SET NULL"),
+                                               nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="live")
+    content: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    published_at: Mapped[datetime] = _ts()
+    ended_at: Mapped[datetime | None] = _ts(nullable=True)
+    # set when data the published run was built on is deleted or withdrawn
+    stale_at: Mapped[datetime | None] = _ts(nullable=True)
+    stale_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class OpenLinkStart(Base):
+    """One session started by a study's open link, counted for its client and
+    for its study (two rows, ``key`` the SHA-256 of ``client:<address>`` or
+    ``study:<id>``), kept only for the minute the caps look back on
+    (:mod:`storage.limits`): nothing here links to a token or a response."""
+
+    __tablename__ = "open_link_starts"
+    __table_args__ = (Index("ix_open_link_starts_key_created_at", "key", "created_at"),
+                      Index("ix_open_link_starts_created_at", "created_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _ts()
 
 

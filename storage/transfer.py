@@ -9,39 +9,51 @@ Whole study, one JSON file
     definition and every response is checked again on the way in, exactly as
     a live submission is, and nothing is stored if anything is wrong.
     Participant tokens, sessions in progress and researcher accounts are not
-    exported: tokens are credentials, drafts are not data yet. Participants
+    exported: tokens are credentials, drafts are not data yet. A response a
+    researcher excluded from the analysis carries its ``exclusion_reason``. Participants
     are exported with their neutral labels (``r0001`` ...).
 
 Responses for analysis tools
     :func:`export_sorts` writes one study version's Q-sorts with the engine's
     own writers (:mod:`qmethod.io`): ``.csv`` (statements x participants, plus
-    the statement texts beside it), ``.dat`` (PQMethod, with the ``.sta``
-    statements beside it) or ``.json`` (Ken-Q Sort's export).
+    the statement texts beside it in ``<name>.statements.csv``), ``.dat``
+    (PQMethod, with the ``.sta`` statements beside it) or ``.json`` (Ken-Q
+    Sort's export).
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import secrets
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from qmethod.data import QSortData
+from qmethod.errors import FormatError
+from qmethod.files import read_limited, write_text_atomic
+from qmethod.textcheck import bad_char, describe_path, find_bad_text
 from studies.definition import SLUG_PATTERN, StudyDefinition
 from studies.errors import StudyError
 
 from . import models as m
 from .errors import ImportFailed, InvalidSubmission, StorageError
-from .store import TOKEN_BYTES, Store, StudyInfo, Submission, validate_submission
+from .sessions import new_token
+from .store import Store
+from .studies import StudyInfo
+from .submission import Submission, validate_submission
 
 FORMAT = "qplatform-study"
 FORMAT_VERSION = 1
+#: A saved run's fields that travel with it (optional in the file), and their JSON types.
+_SAVED_RUN_FIELDS = {"name": str, "source": str, "data_json": str, "fingerprint": str,
+                     "interpretation": Mapping, "reported": bool}
+_KIND_NAMES = {str: "a text", Mapping: "an object", bool: "true or false"}
 MAX_IMPORT_BYTES = 200_000_000
 
 
@@ -52,8 +64,8 @@ def _iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def export_study(store: Store, slug: str) -> dict:
@@ -76,6 +88,8 @@ def export_study(store: Store, slug: str) -> dict:
                 "timings": r.timings,
                 "user_agent": r.user_agent,
                 "submitted_at": _iso(r.submitted_at),
+                # a researcher's exclusion from the analysis travels with the response
+                **({"exclusion_reason": r.exclusion_reason} if r.excluded else {}),
             } for r in store.responses(slug, info.version)],
         })
         runs.extend({
@@ -84,11 +98,15 @@ def export_study(store: Store, slug: str) -> dict:
             "result_json": run.result_json,
             "n_responses": run.n_responses,
             "created_at": _iso(run.created_at),
+            # a saved run's own fields (not its author: account ids are this database's)
+            **({k: getattr(run, k) for k in _SAVED_RUN_FIELDS} if run.name is not None else {}),
+            **({"stale_at": _iso(run.stale_at), "stale_reason": run.stale_reason}
+               if run.stale_at is not None else {}),
         } for run in reversed(store.analysis_runs(slug, info.version)))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "exported_at": _iso(datetime.now(timezone.utc)),
+        "exported_at": _iso(datetime.now(UTC)),
         "study": {
             "slug": first.slug,
             "status": versions[-1].status,
@@ -102,25 +120,23 @@ def export_study(store: Store, slug: str) -> dict:
 def write_study_file(store: Store, slug: str, path: str | os.PathLike) -> Path:
     """Write :func:`export_study` of ``slug`` to ``path`` (UTF-8 JSON)."""
     data = export_study(store, slug)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if bad_char(text, nul=False):
+        # a lone surrogate stored before the doors were shut: escaped, the file
+        # is still written (the import then names where it is)
+        text = json.dumps(data, ensure_ascii=True, indent=1)
+    return write_text_atomic(path, text + "\n")
 
 
 def read_study_file(store: Store, path: str | os.PathLike, *, slug: str | None = None) -> StudyInfo:
     """Import the study export at ``path`` (see :func:`import_study`)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ImportFailed(f"{path.name} is too large to import ({size} bytes)")
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_IMPORT_BYTES, what="study export").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise ImportFailed(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    except FormatError as exc:
+        raise ImportFailed(f"cannot read {exc}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -131,12 +147,12 @@ def read_study_file(store: Store, path: str | os.PathLike, *, slug: str | None =
 
 def _parse_time(value: Any, where: str) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         dt = datetime.fromisoformat(str(value))
     except ValueError:
         raise ImportFailed(f"{where}: {value!r} is not a date and time (ISO 8601)") from None
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def _need(d: Any, key: str, kind: type | tuple, where: str) -> Any:
@@ -158,6 +174,9 @@ def import_study(store: Store, data: Mapping, *, slug: str | None = None,
     """
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         raise ImportFailed(f"{source} is not a study export (no \"format\": \"{FORMAT}\")")
+    bad = find_bad_text(data)       # no backend (and no export of ours) can hold these
+    if bad is not None:
+        raise ImportFailed(f"{source}: {describe_path(bad[0])} holds {bad[1]}; nothing was imported")
     fv = data.get("format_version")
     if not isinstance(fv, int) or isinstance(fv, bool) or fv < 1:
         raise ImportFailed(f"{source}: the format_version is missing or not a whole number")
@@ -197,7 +216,7 @@ def import_study(store: Store, data: Mapping, *, slug: str | None = None,
             if not isinstance(r, Mapping):
                 raise ImportFailed(f"{rwhere} is not an object")
             unknown = set(r) - {"participant", "placements", "presort", "answers", "timings",
-                                "user_agent", "submitted_at"}
+                                "user_agent", "submitted_at", "exclusion_reason"}
             if unknown:
                 raise ImportFailed(f"{rwhere} has unknown fields: {', '.join(sorted(unknown))}")
             try:
@@ -209,18 +228,38 @@ def import_study(store: Store, data: Mapping, *, slug: str | None = None,
                     who=f"participant {r.get('participant', j + 1)}")
             except InvalidSubmission as exc:
                 raise ImportFailed(f"{rwhere}: {exc}") from None
-            rows.append((clean, _parse_time(r.get("submitted_at"), rwhere)))
+            reason = r.get("exclusion_reason")
+            if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+                raise ImportFailed(f"{rwhere}: exclusion_reason must be a non-empty text")
+            rows.append((clean, _parse_time(r.get("submitted_at"), rwhere), reason))
         prepared.append((defn, _parse_time(v.get("created_at"), where), rows))
 
     runs = []
-    for k, run in enumerate(data.get("analysis_runs") or [], start=1):
+    all_runs = data.get("analysis_runs") or []
+    if not isinstance(all_runs, list):
+        raise ImportFailed(f"{source}: 'analysis_runs' has the wrong type ({type(all_runs).__name__})")
+    for k, run in enumerate(all_runs, start=1):
         where = f"{source}, analysis run {k}"
         number = _need(run, "version", int, where)
         if not 1 <= number <= len(prepared):
             raise ImportFailed(f"{where}: there is no version {number}")
+        saved = {}
+        for key, kind in _SAVED_RUN_FIELDS.items():
+            if run.get(key) is not None:
+                if not isinstance(run[key], kind):
+                    raise ImportFailed(f"{where}: {key} must be {_KIND_NAMES[kind]}")
+                saved[key] = dict(run[key]) if kind is Mapping else run[key]
+        if run.get("stale_at") is not None:
+            saved["stale_at"] = _parse_time(run["stale_at"], where)
+            saved["stale_reason"] = str(run.get("stale_reason") or "")
         runs.append((number, _need(run, "params", Mapping, where),
                      _need(run, "result_json", str, where),
-                     int(run.get("n_responses") or 0), _parse_time(run.get("created_at"), where)))
+                     int(run.get("n_responses") or 0), _parse_time(run.get("created_at"), where),
+                     saved))
+
+    if sum(1 for *_, saved in runs if saved.get("reported")) > 1:
+        raise ImportFailed(f"{source}: more than one analysis run is marked as reported "
+                           "(a study has at most one)")
 
     # -- one transaction ------------------------------------------------------------
     try:
@@ -239,7 +278,7 @@ def import_study(store: Store, data: Mapping, *, slug: str | None = None,
                 s.add(ver)
                 s.flush()
                 version_ids.append(ver.id)
-                tokens = [m.ParticipantToken(token=secrets.token_urlsafe(TOKEN_BYTES),
+                tokens = [m.ParticipantToken(token=new_token(),
                                              study_id=row.id, kind="imported",
                                              label=f"imported from {source}"[:200],
                                              pinned_version_id=ver.id, created_at=created)
@@ -247,12 +286,15 @@ def import_study(store: Store, data: Mapping, *, slug: str | None = None,
                 s.add_all(tokens)
                 s.flush()
                 s.add_all([m.Response(token_id=tok.id, study_id=row.id, study_version_id=ver.id,
-                                      is_demo=is_demo, submitted_at=at, **clean)
-                           for tok, (clean, at) in zip(tokens, rows)])
+                                      is_demo=is_demo, submitted_at=at, **clean,
+                                      excluded_at=None if reason is None else at,
+                                      exclusion_reason=reason)
+                           for tok, (clean, at, reason) in zip(tokens, rows)])
                 s.flush()
-            for number, params, result_json, n, created in runs:
+            for number, params, result_json, n, created, saved in runs:
                 s.add(m.AnalysisRun(study_version_id=version_ids[number - 1], params=dict(params),
-                                    result_json=result_json, n_responses=n, created_at=created))
+                                    result_json=result_json, n_responses=n, created_at=created,
+                                    **saved))
     except IntegrityError:
         raise ImportFailed(f"a study called {new_slug!r} already exists; import the file under "
                            f"another slug") from None
@@ -275,35 +317,44 @@ def sorts_data(store: Store, slug: str, version: int | None = None) -> QSortData
 SORT_FORMATS = {".csv": "sorts.csv table", ".dat": "PQMethod .DAT + .STA", ".json": "Ken-Q JSON"}
 
 
-def export_sorts(store: Store, slug: str, path: str | os.PathLike,
-                 version: int | None = None) -> list[Path]:
-    """Write one version's responses to ``path``, in the format its suffix names.
+def sorts_export_paths(path: str | os.PathLike) -> dict[Path, str]:
+    """The files :func:`export_sorts` writes for ``path``, each with what it holds.
 
-    ``.csv``: the sorts table, and the statement texts in ``statements.csv``
-    beside it when the file is called ``sorts.csv``, else in
-    ``<name>.statements.csv``. ``.dat``: PQMethod's .DAT and the .STA beside it
-    (same name, ``.STA``/``.sta`` matching the case of the suffix). ``.json``:
-    Ken-Q Sort's export. Returns the files written.
+    ``.csv``: the table and ``<name>.statements.csv`` (the statement texts;
+    named after the table so that two exports in one folder never overwrite
+    each other's texts). ``.dat``: the PQMethod file and its ``.STA`` (``.sta``
+    for a lower-case suffix). ``.json``: one Ken-Q Sort file.
     """
-    from qmethod.io import kenq, pqmethod, sorts_csv
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SORT_FORMATS:
         raise StorageError(f"cannot tell the format of {path.name!r}: use a file name ending in "
                            + ", ".join(f"{s} ({what})" for s, what in SORT_FORMATS.items()))
+    if suffix == ".csv":
+        return {path: "Q-sorts", path.with_name(path.stem + ".statements.csv"): "statement texts"}
+    if suffix == ".dat":
+        return {path: "Q-sorts", path.with_suffix(".STA" if path.suffix == ".DAT" else ".sta"):
+                "statement texts"}
+    return {path: "Q-sorts and statement texts"}
+
+
+def export_sorts(store: Store, slug: str, path: str | os.PathLike,
+                 version: int | None = None) -> list[Path]:
+    """Write one version's responses to ``path``, in the format its suffix names
+    (the files of :func:`sorts_export_paths`, replaced if they exist). Returns
+    the files written."""
+    from qmethod.io import kenq, pqmethod, sorts_csv
+
+    targets = list(sorts_export_paths(path))
     data = sorts_data(store, slug, version)
     if data.sorts.shape[1] == 0:
         raise StorageError(f"the study {slug!r} has no responses to export yet")
+    suffix = targets[0].suffix.lower()
     if suffix == ".csv":
-        texts = path.with_name("statements.csv") if path.name.lower() == "sorts.csv" \
-            else path.with_name(path.stem + ".statements.csv")
-        sorts_csv.write_sorts_csv(data, path, statements_path=texts)
-        return [path, texts]
-    if suffix == ".dat":
-        sta = path.with_suffix(".STA" if path.suffix == ".DAT" else ".sta")
-        pqmethod.write_dat(data, path)
-        pqmethod.write_sta(data, sta)
-        return [path, sta]
-    kenq.write_kenq_json(data, path)
-    return [path]
+        sorts_csv.write_sorts_csv(data, targets[0], statements_path=targets[1])
+    elif suffix == ".dat":
+        pqmethod.write_dat(data, targets[0])
+        pqmethod.write_sta(data, targets[1])
+    else:
+        kenq.write_kenq_json(data, targets[0])
+    return targets

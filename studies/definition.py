@@ -16,19 +16,23 @@ import hashlib
 import json
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from qmethod.errors import GridError
-from qmethod.grid import Grid
+from qmethod.grid import Grid, grid_bound_problem
+from qmethod.textcheck import describe_path, find_bad_text
 
 from .errors import StudyError
+from .fit import is_whole as _is_int
+from .fit import sort_problems
+from .quotation import QUOTE_CONSENT_ID
 
 QUESTION_KINDS = ("text", "textarea", "choice", "number")
 ABOUT_VALUES = ("agree_extreme", "disagree_extreme")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
 
 # ---------------------------------------------------------------------------
@@ -131,10 +135,17 @@ class StudyDefinition:
     postsort_questions: tuple[Question, ...] = ()
     demographic_questions: tuple[Question, ...] = ()
     description: str = ""
+    # the participant pages' language and the study's own wording of single
+    # participant texts ({msgid: text or plural forms}, see studies.languages);
+    # kept as sorted (msgid, text) pairs so that the definition stays hashable
+    language: str = "en"
+    messages: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
     def __post_init__(self):
         for name in ("statements", "presort_piles", "postsort_questions", "demographic_questions"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "language", str(self.language or "en").strip())
+        object.__setattr__(self, "messages", _message_pairs(self.messages))
         object.__setattr__(self, "title", _one_line(self.title))
         for name in ("instruction", "welcome", "consent", "thank_you", "description"):
             object.__setattr__(self, name, _long_text(getattr(self, name)))
@@ -156,10 +167,16 @@ class StudyDefinition:
         """Post-sort then demographic questions."""
         return self.postsort_questions + self.demographic_questions
 
+    def message_overrides(self) -> dict[str, str | tuple[str, ...]]:
+        """The study's own wording of participant texts, ``{msgid: text or forms}``."""
+        return dict(self.messages)
+
     # -- serialisation ------------------------------------------------------
     def to_dict(self) -> dict:
-        """JSON-safe canonical form (every field, defaults included)."""
-        return {
+        """JSON-safe canonical form (every field, defaults included, except
+        ``language`` and ``messages``: fields added later appear only when
+        set, so a study without them keeps its fingerprint)."""
+        d = {
             "slug": self.slug,
             "title": self.title,
             "description": self.description,
@@ -173,6 +190,11 @@ class StudyDefinition:
             "postsort_questions": [q.to_dict() for q in self.postsort_questions],
             "demographic_questions": [q.to_dict() for q in self.demographic_questions],
         }
+        if self.language != "en":
+            d["language"] = self.language
+        if self.messages:
+            d["messages"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.messages}
+        return d
 
     @classmethod
     def from_dict(cls, d: Any) -> "StudyDefinition":
@@ -203,41 +225,19 @@ class StudyDefinition:
         Every statement must be placed exactly once with a whole-number score,
         no unknown ids, and the scores must fill the grid exactly. Raises
         :class:`StudyError` whose problems name ``who`` and what is wrong
-        (missing and unknown ids, bad scores, over/under-full columns).
+        (missing and unknown ids, bad scores, over/under-full columns); its
+        ``details`` hold them as data (:func:`studies.fit.sort_problems`).
         """
-        if not isinstance(placements, Mapping):
-            raise StudyError(f"{who}: placements must map statement ids to scores, "
-                             f"not {type(placements).__name__}")
-        problems = []
-        ids = self.statement_ids()
-        known = set(ids)
-        unknown = [str(k) for k in placements if k not in known]
-        missing = [i for i in ids if i not in placements]
-        if unknown:
-            problems.append(f"{who} places {len(unknown)} unknown statement"
-                            f"{'s' if len(unknown) != 1 else ''}: {_id_list(unknown)}")
-        if missing:
-            problems.append(f"{who} leaves {len(missing)} statement"
-                            f"{'s' if len(missing) != 1 else ''} unplaced: {_id_list(missing)}")
-        not_int = [(k, v) for k, v in placements.items() if k in known and not _is_int(v)]
-        for k, v in not_int:
-            problems.append(f"{who} gives statement {k!r} the score {v!r}, which is not a whole number")
-        if not problems:
-            try:
-                self.grid.check_sort([int(placements[i]) for i in ids], who)
-            except GridError as exc:
-                problems.append(str(exc))
+        problems = sort_problems(self, placements, who)
         if problems:
-            raise StudyError(problems, subject=who)
+            raise StudyError([p.message for p in problems], subject=who, details=problems)
 
 
-def _id_list(ids: list[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(i) for i in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def _message_pairs(messages) -> tuple:
+    """``{msgid: text or [forms]}`` (or pairs) as sorted ``(msgid, text or (forms))`` pairs."""
+    items = messages.items() if isinstance(messages, Mapping) else messages or ()
+    return tuple(sorted((str(k), tuple(v) if isinstance(v, (list, tuple)) else v)
+                        for k, v in items))
 
 
 def _grid_to_dict(grid: Grid) -> dict:
@@ -254,7 +254,8 @@ Locate = Callable[[PathT], str]
 
 TOP_REQUIRED = ("slug", "title", "instruction", "welcome", "consent", "thank_you",
                 "grid", "statements")
-TOP_OPTIONAL = ("description", "presort_piles", "postsort_questions", "demographic_questions")
+TOP_OPTIONAL = ("description", "presort_piles", "postsort_questions", "demographic_questions",
+                "language", "messages")
 STATEMENT_KEYS = {"id": True, "text": True, "tags": False}
 PILE_KEYS = {"id": True, "label": True}
 QUESTION_KEYS = {"id": True, "text": True, "kind": True, "options": False,
@@ -311,6 +312,8 @@ def build_study(d: Any, locate: Locate | None = None) -> StudyDefinition:
         postsort_questions=tuple(question(q) for q in d.get("postsort_questions") or ()),
         demographic_questions=tuple(question(q) for q in d.get("demographic_questions") or ()),
         description=d.get("description") or "",
+        language=d.get("language") or "en",
+        messages=d.get("messages") or {},
     )
 
 
@@ -389,6 +392,11 @@ class _Validator:
     def study(self, d) -> None:
         if not self.mapping(d, (), "the study"):
             return
+        bad = find_bad_text(d)
+        if bad is not None:           # not storable anywhere: the one problem worth naming
+            where, problem = bad
+            self.bad(where, f"{describe_path(where)} holds {problem}; fix that text")
+            return
         self.keys(d, (), TOP_REQUIRED + TOP_OPTIONAL, TOP_REQUIRED, "the study")
         slug = self.text(d, "slug", (), "slug")
         if slug is not None and not SLUG_PATTERN.match(slug):
@@ -409,6 +417,31 @@ class _Validator:
                        seen, allow_about=True)
         self.questions(d.get("demographic_questions"), ("demographic_questions",),
                        "demographic question", seen, allow_about=False)
+        self.language(d)
+
+    def language(self, d) -> None:
+        """The shape of ``language`` and ``messages``; whether the language has
+        texts and each msgid exists is checked by the file loader
+        (:func:`studies.languages.study_language_problems`), so that a stored
+        version still loads after a text of the code changed."""
+        code = self.text(d, "language", (), "language", required=False)
+        if code is not None and not LANGUAGE_PATTERN.match(code):
+            self.bad(("language",), f"language {code!r} is not a language code such as 'de' "
+                                    f"or 'pt_BR'")
+        messages = d.get("messages")
+        if messages is None:
+            return
+        if not self.mapping(messages, ("messages",), "messages"):
+            return
+        for msgid, text in messages.items():
+            p = ("messages", msgid)
+            if not isinstance(msgid, str) or not msgid.strip():
+                self.bad(p, f"messages: {msgid!r} must be the text of a participant message")
+                continue
+            texts = list(text) if isinstance(text, (list, tuple)) else [text]
+            if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+                self.bad(p, f"messages: the text for {msgid!r} must be text (or a list of texts, "
+                            f"one per plural form), not {_kind(text)}")
 
     def statements(self, value, path) -> int | None:
         items = self.seq(value, path, "statements")
@@ -468,6 +501,9 @@ class _Validator:
             if scores is not None and scores != sorted(set(scores)):
                 self.bad(path + ("scores",), "grid scores must be distinct and ascending")
                 scores = None
+            elif scores is not None and grid_bound_problem(scores[0], scores[-1]):
+                self.bad(path + ("scores",), grid_bound_problem(scores[0], scores[-1]))
+                scores = None
         else:
             lo_hi = []
             for key in ("low", "high"):
@@ -481,6 +517,8 @@ class _Validator:
             if len(lo_hi) == 2:
                 if lo_hi[0] > lo_hi[1]:
                     self.bad(path + ("low",), f"grid low ({lo_hi[0]}) is above grid high ({lo_hi[1]})")
+                elif grid_bound_problem(*lo_hi):   # before the range is built
+                    self.bad(path, grid_bound_problem(*lo_hi))
                 else:
                     scores = list(range(lo_hi[0], lo_hi[1] + 1))
         if scores is not None and heights is not None and len(scores) != len(heights):
@@ -574,6 +612,9 @@ class _Validator:
                 if kind in QUESTION_KINDS and kind != "choice" and options:
                     self.bad(p + ("options",), f"{what}: only choice questions take options "
                                                f"(this one is {kind!r})")
+            if qid == QUOTE_CONSENT_ID and (not allow_about or ("kind" in q and kind != "choice")):
+                self.bad(p, f"{what} asks for consent to quotation: it must be a post-sort question "
+                            f"of kind 'choice' whose first option is the yes answer")
             if "required" in q and not isinstance(q["required"], bool):
                 self.bad(p + ("required",), f"{what}: required must be true or false, "
                                             f"not {q['required']!r}")

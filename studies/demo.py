@@ -23,17 +23,25 @@ How a participant is drawn
   the highest grid position), so every sort is forced and valid.
 * The pre-sort pile follows the sign of the placement (agree above 0,
   disagree below, neutral at 0); post-sort answers and demographics are
-  plausible canned texts and draws.
+  plausible canned texts and draws; about 70 % agree to be quoted
+  (:mod:`studies.quotation`).
 
 Everything is deterministic for a given seed (numpy's ``default_rng(seed)``).
 """
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
 from .definition import Question, StudyDefinition
 from .errors import StudyError
 from .ideal_types import DEFAULT_TAG, ideal_type_profile, perspectives
+from .quotation import QUOTE_CONSENT_ID
+
+#: A study's demo copy lives under ``<slug>-demo`` with a "[DEMO] " title.
+DEMO_SUFFIX = "-demo"
+DEMO_TITLE_PREFIX = "[DEMO] "
 
 MIXED_SHARE = 0.15
 NOISE_SD = (1.0, 1.8)
@@ -44,6 +52,10 @@ COMMON_SD = 0.5
 #: design does not tag; a random signature per group (drawn once per seed)
 #: stands for that and gives each perspective a direction of its own.
 SIGNATURE_SD = 1.0
+#: Share of simulated participants who agree to be quoted. Their answer is
+#: drawn from a random stream of its own, so adding the question to a study
+#: leaves every other simulated answer and sort as it was.
+QUOTE_CONSENT_SHARE = 0.7
 
 # Canned post-sort answers, by the participant's main perspective. Plain and
 # short, as real answers tend to be; "{n}" is the number of statements shown.
@@ -134,6 +146,15 @@ def _answer(q: Question, main: str | None,
     return None
 
 
+def demo_definition(defn: StudyDefinition) -> StudyDefinition:
+    """The demo copy of ``defn``: slug ``<slug>-demo``, title prefixed "[DEMO] "
+    (``defn`` itself if it is one already)."""
+    if defn.slug.endswith(DEMO_SUFFIX) and defn.title.startswith(DEMO_TITLE_PREFIX):
+        return defn
+    return dataclasses.replace(defn, slug=defn.slug + DEMO_SUFFIX,
+                               title=DEMO_TITLE_PREFIX + defn.title)
+
+
 def simulate_participants(defn: StudyDefinition, n: int = 40, seed: int = 0, *,
                           tag: str = DEFAULT_TAG) -> list[dict]:
     """``n`` synthetic participants for ``defn`` (see the module doc for the model).
@@ -152,6 +173,7 @@ def simulate_participants(defn: StudyDefinition, n: int = 40, seed: int = 0, *,
         raise StudyError(f"study {defn.slug!r} has no statements tagged {tag!r}: simulated "
                          f"participants are drawn from the perspectives in that tag")
     rng = np.random.default_rng(seed)
+    consent_rng = np.random.default_rng([0 if seed is None else seed, 1])
     ids = defn.statement_ids()
     profiles = {g: np.array([ideal_type_profile(defn, g, tag)[i] for i in ids]) for g in groups}
     # Each group also shares a signature of its own (see SIGNATURE_SD).
@@ -177,6 +199,10 @@ def simulate_participants(defn: StudyDefinition, n: int = 40, seed: int = 0, *,
         main = max(view, key=view.get)
         answers = {}
         for q in defn.postsort_questions:
+            if q.id == QUOTE_CONSENT_ID and q.kind == "choice" and q.options:
+                yes = consent_rng.random() < QUOTE_CONSENT_SHARE
+                answers[q.id] = q.options[0] if yes else q.options[-1]
+                continue
             a = _answer(q, main, rng, skip_optional=0.1)
             if a is not None:
                 answers[q.id] = a

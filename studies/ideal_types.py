@@ -59,7 +59,7 @@ def _group(defn: StudyDefinition, perspective: str, tag: str) -> set[str]:
 
 
 def _hash_key(seed: int, perspective: str, sid: str) -> str:
-    return hashlib.sha256(f"{seed}|{perspective}|{sid}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{seed}|{perspective}|{sid}".encode()).hexdigest()
 
 
 def _design_key(stmt) -> tuple:

@@ -13,10 +13,16 @@ from typing import Any
 
 import yaml
 
+from qmethod.errors import FormatError
+from qmethod.files import read_limited, write_text_atomic
+
 from .definition import StudyDefinition, build_study, validate_study_dict
 from .errors import StudyError
+from .languages import study_language_problems
 
 STUDY_SUFFIXES = (".yaml", ".yml")
+#: Largest study file read (bytes): a study of 200 statements is about 50 kB.
+MAX_STUDY_BYTES = 10 * 2 ** 20
 
 
 # ---------------------------------------------------------------------------
@@ -27,13 +33,15 @@ def load_study(path: str | os.PathLike) -> StudyDefinition:
     path = Path(path)
     name = path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_STUDY_BYTES, what="study file").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise StudyError(f"{name}: the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
                          path=str(path)) from None
-    except OSError as exc:
-        raise StudyError(f"{name}: cannot read the file ({exc.strerror or exc})",
-                         path=str(path)) from None
+    except FormatError as exc:
+        message = str(exc).removeprefix(f"{name}: ")
+        if message == "file not found":
+            message = "cannot read the file (No such file or directory)"
+        raise StudyError(f"{name}: {message}", path=str(path)) from None
     return parse_study(text, name=name, path=str(path))
 
 
@@ -43,7 +51,9 @@ def parse_study(text: str, name: str = "<study>", path: str | None = None) -> St
     if node is None:                      # empty file or YAML syntax error
         raise StudyError(problems, path=path or name, subject=name)
     locate = _Locator(node, name)
-    problems = sorted(problems + validate_study_dict(data, locate), key=_line_of)
+    # the language and msgids are checked against the participant pages' catalogues here
+    problems = sorted(problems + validate_study_dict(data, locate)
+                      + study_language_problems(data, locate), key=_line_of)
     if problems:
         raise StudyError(problems, path=path or name, subject=name)
     return build_study(data, locate)
@@ -51,7 +61,11 @@ def parse_study(text: str, name: str = "<study>", path: str | None = None) -> St
 
 def _parse(text: str, name: str) -> tuple[yaml.Node | None, Any, list[str]]:
     """Compose the YAML node tree and construct the data from it (one parse)."""
-    loader = yaml.SafeLoader(text)
+    try:
+        # the reader refuses control characters (a NUL...) as soon as it is made
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        return None, None, [f"{name}: {' '.join(str(exc).split())}"]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -68,7 +82,7 @@ def _parse(text: str, name: str) -> tuple[yaml.Node | None, Any, list[str]]:
         what = ": ".join(x for x in (context, exc.problem) if x)
         return None, None, [f"{name}{line}: YAML syntax error: {what or exc}"]
     except yaml.YAMLError as exc:
-        return None, None, [f"{name}: YAML error: {exc}"]
+        return None, None, [f"{name}: YAML error: {' '.join(str(exc).split())}"]
     finally:
         loader.dispose()
     return node, data, problems
@@ -177,7 +191,7 @@ _Dumper.add_representer(_FlowList, lambda d, x: d.represent_sequence(
 
 # a blank line before each of these top-level keys, for readability
 _SPACED = ("grid", "statements", "presort_piles", "postsort_questions", "demographic_questions",
-           "instruction", "welcome", "consent", "thank_you")
+           "instruction", "welcome", "consent", "thank_you", "messages")
 
 
 def study_to_yaml(defn: StudyDefinition) -> str:
@@ -210,6 +224,8 @@ def study_to_yaml(defn: StudyDefinition) -> str:
         return d
 
     doc: dict[str, Any] = {"slug": defn.slug, "title": defn.title}
+    if defn.language != "en":
+        doc["language"] = defn.language
     if defn.description:
         doc["description"] = _Block(defn.description)
     doc["grid"] = grid
@@ -222,6 +238,8 @@ def study_to_yaml(defn: StudyDefinition) -> str:
         doc["postsort_questions"] = [question(q) for q in defn.postsort_questions]
     if defn.demographic_questions:
         doc["demographic_questions"] = [question(q) for q in defn.demographic_questions]
+    if defn.messages:
+        doc["messages"] = {k: _FlowList(v) if isinstance(v, tuple) else v for k, v in defn.messages}
 
     parts = []
     for key, value in doc.items():
@@ -242,7 +260,7 @@ def dump_study(defn: StudyDefinition, path: str | os.PathLike) -> None:
     again = parse_study(text, name=Path(path).name)
     if again.fingerprint() != defn.fingerprint():  # pragma: no cover - defensive
         raise StudyError(f"{Path(path).name}: the study does not survive a YAML round trip")
-    Path(path).write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)
 
 
 def list_studies(folder: str | os.PathLike) -> list[Path]:

@@ -1,18 +1,17 @@
-"""Where the team's reference data live (shared/ sits beside the repository)."""
+"""Where the reference data live: ``tests/reference/`` (copied into the repository, see its README)."""
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = REPO / "tests" / "reference"
 
 
 def reference_path(*parts) -> Path:
     path = REFERENCE.joinpath(*parts)
     if not path.exists():
-        pytest.fail(f"reference data missing: {path.relative_to(REPO.parent)} "
-                    "(shared/ must sit beside the repository)")
+        pytest.fail(f"reference data missing: {path.relative_to(REPO)}")
     return path
 
 

@@ -2,7 +2,6 @@
 import numpy as np
 import pandas as pd
 
-
 GRID40 = (2, 3, 4, 6, 10, 6, 4, 3, 2)
 
 

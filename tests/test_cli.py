@@ -5,11 +5,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from refdata import REFERENCE, REPO, reference_path
 
 CONTRACT = {"loadings.csv", "flags.csv", "zscores.csv", "factor_arrays.csv", "characteristics.csv",
-            "factor_correlations.csv", "distinguishing.csv", "result.json"}
+            "factor_correlations.csv", "distinguishing.csv", "result.json", "result.npz"}
 
 
 def run(*args, cwd=REPO):
@@ -70,7 +69,9 @@ def test_errors_are_one_line_with_exit_2(tmp_path):
     lipset = reference_path("datasets", "lipset", "sorts.csv")
     one_line_error(run("analyze", lipset, "-k", 12), "cannot extract 12 factors from 9 Q-sorts")
     one_line_error(run("analyze", lipset, "-k", "two"), "'two' is not a whole number")
-    one_line_error(run("analyze", lipset, "-k", 2, "--rotation", "promax"), "invalid choice: 'promax'")
+    one_line_error(run("analyze", lipset, "-k", 2, "--rotation", "geomin"), "invalid choice: 'geomin'")
+    one_line_error(run("analyze", lipset, "-k", 2, "--extraction", "centroid", "--rotation", "promax"),
+                   "'promax' is offered after PCA only")
     one_line_error(run("analyze", tmp_path / "missing.csv", "-k", 2), "missing.csv", "not found")
     one_line_error(run("analyze", tmp_path / "x.xlsx", "-k", 2), "extension")
     bad = pd.read_csv(lipset, index_col=0)

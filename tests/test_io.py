@@ -16,11 +16,21 @@ from hypothesis import strategies as st
 from qmethod.data import QSortData, validate_sorts
 from qmethod.errors import FormatError, InputError
 from qmethod.grid import Grid
-from qmethod.io import (FormatWarning, read_any, read_dat, read_kenq_json, read_sorts_csv,
-                        read_sta, write_any, write_dat, write_kenq_json, write_sorts_csv,
-                        write_sta)
+from qmethod.io import (
+    FormatWarning,
+    read_any,
+    read_dat,
+    read_kenq_json,
+    read_sorts_csv,
+    read_sta,
+    write_any,
+    write_dat,
+    write_kenq_json,
+    write_sorts_csv,
+    write_sta,
+)
 
-REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REF = Path(__file__).resolve().parent / "reference"
 FORMATS = REF / "formats"
 DATASETS = REF / "datasets"
 LIPSET_DAT = FORMATS / "LIPSET.DAT"
@@ -476,6 +486,14 @@ def test_statements_file_can_be_given(tmp_path):
     assert read_sorts_csv(path).statements is None
 
 
+def test_texts_named_after_the_table_come_first(tmp_path):
+    # python -m storage export-sorts FILE.csv writes FILE.statements.csv beside it
+    path = small_table(tmp_path)
+    (tmp_path / f"{path.stem}.statements.csv").write_text("statement,text\ns1,own\ns2,b\ns3,c\n")
+    (tmp_path / "statements.csv").write_text("statement,text\ns1,generic\ns2,b\ns3,c\n")
+    assert read_sorts_csv(path).statements.tolist() == ["own", "b", "c"]
+
+
 def test_csv_with_semicolons_and_blanks(tmp_path):
     (tmp_path / "t.csv").write_text("\ufeffstatement; A ;B\n\ns1; 1;-1\ns2;+0; 0.0\n")
     data = read_sorts_csv(tmp_path / "t.csv")
@@ -503,6 +521,87 @@ def csv_file(tmp_path: Path, text: str) -> Path:
 ])
 def test_csv_error_messages(tmp_path, text, expected):
     assert error_of(read_sorts_csv, csv_file(tmp_path, text)).startswith(expected)
+
+
+# -- the fast path of the CSV reader ---------------------------------------------------------
+def _render(values, ids, cols, style) -> str:
+    delim, quote_ids, pad, plus, crlf, blank_after = style
+    end = "\r\n" if crlf else "\n"
+    head = delim.join(["statement", *cols])
+    lines = [head]
+    for i, (sid, row) in enumerate(zip(ids, values)):
+        cells = [(f"+{v}" if plus and v > 0 else str(v)) for v in row]
+        cells = [f"{pad}{c}{pad}" for c in cells]
+        lines.append(delim.join([f'"{sid}"' if quote_ids else sid, *cells]))
+        if i == blank_after:
+            lines.append("")
+    return end.join(lines) + end
+
+
+_STYLE = st.tuples(st.sampled_from([",", ";", "\t"]), st.booleans(), st.sampled_from(["", " ", "\t"]),
+                   st.booleans(), st.booleans(), st.integers(-1, 4))
+_EDIT = st.lists(st.tuples(st.integers(0, 10 ** 6),
+                           st.sampled_from(list("x ,;\t\"+-.0e9\n\r_") + ["", "1.5", "- ", " 1"])),
+                 max_size=3)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 6), st.integers(1, 7), st.data(), _STYLE, _EDIT)
+def test_fast_csv_path_accepts_only_what_the_checked_reader_accepts(n, N, draw, style, edits):
+    """The NumPy path either declines (the cell-by-cell reader then reads the
+    file or names the problem) or gives exactly the checked reader's table."""
+    from qmethod.io.sorts_csv import _checked_table, _fast_table
+    values = draw.draw(st.lists(st.lists(st.integers(-6, 6), min_size=N, max_size=N),
+                                min_size=n, max_size=n))
+    text = _render(values, [f"s{i}" for i in range(n)], [f"P{j}" for j in range(N)], style)
+    for at, typed in edits:                   # random slips of the keyboard (or deletions)
+        at %= len(text) + 1
+        text = text[:at] + typed + text[at + (1 if typed == "" else 0):]
+    try:
+        want = _checked_table(text, "t.csv")
+    except FormatError:
+        want = None
+    got = _fast_table(text)
+    if got is None:
+        return
+    assert want is not None, f"fast path accepted a file the checked reader refuses:\n{text!r}"
+    assert got[0] == want[0] and got[1] == want[1]
+    np.testing.assert_array_equal(got[2], np.array(want[2], dtype=np.int64))
+
+
+def test_fast_csv_path_reads_the_usual_files():
+    from qmethod.io._common import read_text
+    from qmethod.io.sorts_csv import _fast_table
+    for name in ("lipset", "senmon", "ipad", "cegebe"):
+        assert _fast_table(read_text(DATASETS / name / "sorts.csv")) is not None, name
+    r_style = '"statement","A","B"\r\n"s1",1,-1\r\n"s2",-1,1\r\n'
+    ids, cols, values = _fast_table(r_style)
+    assert (ids, cols, values.tolist()) == (["s1", "s2"], ["A", "B"], [[1, -1], [-1, 1]])
+    from qmethod.io.sorts_csv import _fast_row
+    assert _fast_row(" 1 , -2 ,+3,45,-678,0007", ",", 6).tolist() == [1, -2, 3, 45, -678, 7]
+    for bad in ("1,,2", "1 2,3,4", "- 1,2,3", "1,2,-", "1-2,3,4", "+-1,2,3", "1,2,x"):
+        assert _fast_row(bad, ",", 3) is None, bad
+    # huge numbers are left to the checked reader
+    for huge in ("99999999999999999999", "-99999999999999999999", "1000001"):
+        assert _fast_table(f"statement,A,B\ns1,1,{huge}\ns2,-1,1\n") is None
+    # a blank cell is not a 0 (numpy alone would read it so)
+    assert _fast_table("statement,A,B\ns1,1, \ns2, ,1\n") is None
+
+
+def test_a_bad_cell_in_a_large_file_is_still_named(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.integers(-3, 4, size=(20, 5000))
+    df = pd.DataFrame(X, index=[f"s{i}" for i in range(20)], columns=[f"p{j}" for j in range(5000)])
+    df.index.name = "statement"
+    df.to_csv(tmp_path / "big.csv")
+    assert read_sorts_csv(tmp_path / "big.csv").sorts.shape == (20, 5000)
+    lines = (tmp_path / "big.csv").read_text().splitlines()
+    cells = lines[7].split(",")
+    cells[4001] = "3.5"
+    lines[7] = ",".join(cells)
+    (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
+    assert error_of(read_sorts_csv, tmp_path / "big.csv") == (
+        "big.csv, line 8: the value for statement 's6', participant 'p4000' '3.5' is not a whole number")
 
 
 def test_csv_error_not_utf8(tmp_path):

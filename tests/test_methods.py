@@ -57,7 +57,7 @@ def test_judgmental_rotation_in_analyze_rescores(lipset):
     hist = qm.RotationHistory().rotate(0, 1, 15)
     rotated = qm.analyze(lipset, 3, judgmental=hist)
     np.testing.assert_allclose(rotated.loadings.to_numpy(), hist.apply(base.loadings.to_numpy()))
-    assert rotated.info["judgmental"] == ["rotate f1 and f2 by +15 degrees"]
+    assert rotated.info.judgmental == ["rotate f1 and f2 by +15 degrees"]
     assert not np.allclose(rotated.zscores["f1"], base.zscores["f1"])
     np.testing.assert_allclose(rotated.zscores["f3"], base.zscores["f3"])
 
@@ -75,6 +75,6 @@ def test_summary_and_json_file(lipset, tmp_path):
     files = res.write(tmp_path)
     assert {p.name for p in files} == {"loadings.csv", "flags.csv", "zscores.csv", "factor_arrays.csv",
                                        "characteristics.csv", "factor_correlations.csv",
-                                       "distinguishing.csv", "result.json"}
+                                       "distinguishing.csv", "result.json", "result.npz"}
     back = qm.QResult.load(tmp_path / "result.json")
     assert back.summary().splitlines()[2:] == text.splitlines()[2:]

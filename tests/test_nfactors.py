@@ -10,16 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import synthetic
+from refdata import load_dataset
 
 from qmethod import OptionError, analyze
 from qmethod.correlation import correlation_factor
 from qmethod.extraction import pca
 from qmethod.nfactors import FactorAids, factor_aids, parallel_eigenvalues
-import synthetic
-from refdata import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
 
 
 def planted(n=40, N=40, **kw):

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qmethod as qm
+from qmethod.extraction import ORDER_NOTE
 
 GRIDS = [qm.Grid.from_range(-2, 2, [2, 3, 4, 3, 2]),
          qm.Grid.from_range(-3, 3, [2, 3, 4, 5, 4, 3, 2]),
@@ -74,11 +75,14 @@ def test_loadings_do_not_depend_on_participant_order(data, rnd, extraction):
     b = qm.analyze(data[cols], 2, extraction=extraction, rotation="none")
     if extraction == "pca":
         np.testing.assert_allclose(a.loadings.loc[cols].to_numpy(), b.loadings.to_numpy(), atol=1e-8)
-    else:
-        # The centroid's reflections can pick a different variable on ties, which
-        # may flip a factor's sign; the factors themselves are the same.
-        np.testing.assert_allclose(np.abs(a.loadings.loc[cols].to_numpy()),
-                                   np.abs(b.loadings.to_numpy()), atol=1e-8)
+    elif not np.allclose(np.abs(a.loadings.loc[cols].to_numpy()), np.abs(b.loadings.to_numpy()),
+                         atol=1e-8):
+        # The centroid's reflections pick by position between equal column sums
+        # (as qmethod's do), so another order may give other factors 2..k; the
+        # result must then say so (qmethod.extraction.centroid).
+        assert ORDER_NOTE in a.notes + b.notes
+        np.testing.assert_allclose(np.abs(a.loadings.loc[cols].to_numpy())[:, 0],
+                                   np.abs(b.loadings.to_numpy())[:, 0], atol=1e-8)
     v = qm.analyze(data, 2)
     w = qm.analyze(data[cols], 2)
     np.testing.assert_allclose(v.loadings.loc[cols].to_numpy(), w.loadings.to_numpy(), atol=1e-8)
@@ -109,3 +113,72 @@ def test_judgmental_rotation_preserves_communalities_and_undoes(data, a, b):
     back = qm.RotationHistory().rotate(1, 0, -b).invert(1).rotate(0, 1, -a).apply(R)
     np.testing.assert_allclose(back, L, atol=1e-12)
     assert hist.undo().undo().undo().apply(L).tolist() == L.tolist()
+
+
+def _table(text: str) -> pd.DataFrame:
+    """Statements s1.. (rows) x sorts p1.. (columns) written as whitespace-separated numbers."""
+    rows = [[int(x) for x in line.split()] for line in text.splitlines()]
+    return pd.DataFrame(rows, index=[f"s{i + 1}" for i in range(len(rows))],
+                        columns=[f"p{j + 1}" for j in range(len(rows[0]))])
+
+
+# Found by HYPOTHESIS_PROFILE=explore: 12 weakly related sorts whose second centroid
+# factor changes with the order of the sorts.
+ORDER_DEPENDENT = """\
+-1 1 -2 -2 -1 -2 -1 0 -2 -1 -1 0
+0 2 0 1 2 1 1 -1 0 1 -1 0
+-1 0 -1 -1 1 0 2 1 1 0 1 -1
+-1 -1 -1 1 -1 2 -1 1 -1 -1 0 1
+1 1 0 0 -1 1 0 2 -1 2 0 1
+0 1 1 1 0 0 -1 -2 1 0 0 0
+1 0 2 0 0 -1 2 -1 1 -2 2 0
+-2 -2 -1 -1 -2 0 -2 0 -2 0 -1 -1
+-2 -2 -2 -2 -2 -1 -2 -1 -1 -2 -2 -2
+0 0 1 -1 1 0 1 0 0 1 2 1
+1 -1 0 0 0 -2 0 -2 2 -1 -2 -2
+2 2 0 2 0 2 1 2 2 2 1 2
+2 -1 2 2 1 1 0 1 0 0 0 -1
+0 0 1 0 2 -1 0 0 0 1 1 2"""
+
+
+def test_an_order_dependent_centroid_solution_says_so(lipset):
+    data = _table(ORDER_DEPENDENT)
+    orders = [list(data.columns), list(data.columns[::-1])]
+    results = [qm.analyze(data[cols], 2, extraction="centroid", rotation="none") for cols in orders]
+    second = [np.abs(r.loadings.loc[data.columns, "f2"].to_numpy()) for r in results]
+    assert np.abs(second[0] - second[1]).max() > 0.05             # the orders disagree...
+    assert all(ORDER_NOTE in r.notes for r in results)           # ...and each result says so
+    assert ORDER_NOTE in results[0].summary()
+    # a study with clear viewpoints has no such note, in any order
+    for cols in (list(lipset.columns), list(lipset.columns[::-1])):
+        assert ORDER_NOTE not in qm.analyze(lipset[cols], 3, extraction="centroid").notes
+
+
+# Found by HYPOTHESIS_PROFILE=explore: a sum that is 0 in exact arithmetic (p3's,
+# while factor 1 is reflected) came out as -5.6e-17 or +0 depending on the order
+# of the sorts, and reflecting it or not gave two solutions (p2 loading 1.72 or 2.20).
+ZERO_SUM = """\
+-1 -2 -1 -2 2
+2 -1 2 0 2
+0 1 -1 1 -1
+1 0 1 2 0
+0 0 0 -1 -2
+-2 2 1 1 -1
+0 0 -2 0 0
+2 1 0 0 -2
+0 -1 -1 0 0
+-1 0 0 1 1
+1 -1 -2 -1 1
+-1 1 1 -1 -1
+-2 2 0 2 1
+1 -2 2 -2 0"""
+
+
+def test_a_zero_column_sum_does_not_depend_on_the_order():
+    import itertools
+    data = _table(ZERO_SUM)
+    solutions = set()
+    for cols in itertools.permutations(data.columns):
+        res = qm.analyze(data[list(cols)], 2, extraction="centroid", rotation="none")
+        solutions.add(tuple(np.abs(res.loadings.loc[data.columns].to_numpy()).round(6).ravel()))
+    assert len(solutions) == 1

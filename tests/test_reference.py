@@ -3,17 +3,19 @@ flags, factor arrays and distinguishing labels exactly."""
 import numpy as np
 import pandas as pd
 import pytest
+from refdata import REFERENCE, load_dataset
 
 import qmethod as qm
-from refdata import REFERENCE, load_dataset
 
 CONFIGS = sorted((d.parent.name, d.name) for d in (REFERENCE / "outputs").glob("*/*") if d.is_dir())
 EXACT = ("flags", "distinguishing", "factor_arrays")
 
 
 def test_reference_configurations_found():
-    # 2 studies x 5 configurations ship in shared/reference/outputs.
+    # every study x configuration in tests/reference/outputs, every rotation among them
     assert len(CONFIGS) >= 10
+    for study in ("lipset", "senmon"):
+        assert {c.split("-")[2] for s, c in CONFIGS if s == study and "-pca-" in c} == set(qm.ROTATIONS)
 
 
 def _run(dataset: str, config: str, **kw) -> qm.QResult:

@@ -14,13 +14,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import synthetic
+from refdata import REFERENCE, load_dataset
 
 from qmethod import analyze
 from qmethod.correlation import correlation_factor
 from qmethod.extraction import eigen_from_factor
-
-import synthetic
-from refdata import REFERENCE, load_dataset
 
 DATASETS = ("lipset", "senmon")
 TOL = 1e-8
@@ -144,3 +143,37 @@ def test_analyze_never_builds_an_n_by_n_matrix():
     assert res.loadings.shape == (20_000, 3)
     assert res.characteristics["defining_sorts"].sum() > 15_000
     assert peak < 150 * 2 ** 20, f"peak {peak / 2**20:.0f} MB"
+
+
+# -- correlation factors made a block of sorts at a time ------------------------------------
+def test_block_factors_give_the_whole_array_and_its_products():
+    from scipy.stats import kendalltau, spearmanr
+
+    from qmethod.correlation import KendallFactor, PearsonFactor
+    X = planted(n=12, N=50, seed=7, heights=(1, 2, 3, 3, 2, 1)).to_numpy()
+    U = np.random.default_rng(0).normal(size=(66, 3))
+    for W, method in ((PearsonFactor(X, block=7), "pearson"), (PearsonFactor(X, ranks=True, block=7), "spearman"),
+                      (KendallFactor(X, block=7), "kendall")):
+        dense = W.dense()
+        assert dense.shape == W.shape
+        np.testing.assert_allclose(dense, correlation_factor(X, method), atol=1e-15)
+        np.testing.assert_allclose(W.gram(), dense @ dense.T, atol=1e-12)
+        np.testing.assert_allclose(W.rmatmul(U[:W.shape[0]]), dense.T @ U[:W.shape[0]], atol=1e-12)
+        R = dense.T @ dense
+        if method == "pearson":
+            np.testing.assert_allclose(R, np.corrcoef(X.T), atol=1e-12)
+        elif method == "spearman":
+            np.testing.assert_allclose(R, spearmanr(X).statistic, atol=1e-12)
+        else:
+            for a, b in ((0, 1), (3, 40), (17, 49)):
+                assert abs(R[a, b] - kendalltau(X[:, a], X[:, b]).statistic) < 1e-12
+
+
+@pytest.mark.parametrize("correlation", ["pearson", "spearman", "kendall"])
+def test_analysis_with_many_blocks_equals_the_full_matrix(monkeypatch, correlation):
+    import qmethod.correlation as corr
+    monkeypatch.setattr(corr, "KENDALL_BLOCK_FLOATS", 1000)   # a dozen sorts per block
+    monkeypatch.setattr(corr, "PEARSON_BLOCK_FLOATS", 300)
+    data = planted(n=30, N=200, seed=9)
+    assert_same(_run(data, 3, "gram", correlation=correlation),
+                _run(data, 3, "full", correlation=correlation))

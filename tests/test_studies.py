@@ -13,10 +13,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qmethod.grid import Grid
-from studies import (Pile, Question, Statement, StudyDefinition, StudyError,
-                     alternative_ideal_type_sort, dump_study, ideal_type_profile,
-                     ideal_type_sort, ideal_type_sorts, list_studies, load_study, parse_study,
-                     perspectives, simulate_participants, study_to_yaml)
+from studies import (
+    Pile,
+    Question,
+    Statement,
+    StudyDefinition,
+    StudyError,
+    alternative_ideal_type_sort,
+    dump_study,
+    ideal_type_profile,
+    ideal_type_sort,
+    ideal_type_sorts,
+    list_studies,
+    load_study,
+    parse_study,
+    perspectives,
+    simulate_participants,
+    study_to_yaml,
+)
+from studies.fit import sort_problems
 
 STATEMENTS_DIR = Path(__file__).resolve().parent.parent / "statements"
 COPRO = STATEMENTS_DIR / "coproduction.yaml"
@@ -555,6 +570,24 @@ def test_check_placements_errors(copro):
         copro.check_placements(dict(good, **{top: 5}))
     with pytest.raises(StudyError, match="must map statement ids to scores"):
         copro.check_placements([1, 2, 3])
+
+
+def test_check_placements_gives_the_problems_as_data(copro):
+    good = _valid_placements(copro)
+    assert sort_problems(copro, good) == []
+    both = {k: v for k, v in good.items() if k != "c05"}
+    both["zz"] = 1
+    with pytest.raises(StudyError) as info:
+        copro.check_placements(both, who="p1")
+    assert [(d.code, d.statements) for d in info.value.details] == [
+        ("unknown_statements", ("zz",)), ("unplaced", ("c05",))]
+    assert info.value.problems == [d.message for d in info.value.details]
+    top = [k for k, v in good.items() if v == 4]
+    low = [k for k, v in good.items() if v == -4]
+    [grid] = sort_problems(copro, dict(good, **{low[0]: 4}))
+    assert grid.code == "grid"
+    assert [(c.score, c.count, c.room) for c in grid.columns] == [(-4, 1, 2), (4, 3, 2)]
+    assert set(grid.columns[1].statements) == {*top, low[0]}
 
 
 # ---------------------------------------------------------------------------

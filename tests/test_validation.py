@@ -99,8 +99,10 @@ def test_bad_options(lipset):
         qm.analyze(lipset, 10)
     with pytest.raises(qm.OptionError, match="unknown extraction 'ml'"):
         qm.analyze(lipset, 2, extraction="ml")
-    with pytest.raises(qm.OptionError, match="unknown rotation 'promax'"):
-        qm.analyze(lipset, 2, rotation="promax")
+    with pytest.raises(qm.OptionError, match="unknown rotation 'geomin'"):
+        qm.analyze(lipset, 2, rotation="geomin")
+    with pytest.raises(qm.OptionError, match="'oblimin' is offered after PCA only"):
+        qm.analyze(lipset, 2, extraction="centroid", rotation="oblimin")
     with pytest.raises(qm.OptionError, match="unknown correlation 'cosine'"):
         qm.analyze(lipset, 2, correlation="cosine")
     with pytest.raises(qm.OptionError, match="at least 1"):
@@ -111,7 +113,7 @@ def test_manual_flags_override_and_are_checked(lipset):
     res = qm.analyze(lipset, 3, manual_flags={"FR9": [1], "US1": []})
     assert res.flags.loc["FR9"].tolist() == [True, False, False]
     assert not res.flags.loc["US1"].any()
-    assert res.info["flagging"] == "automatic + manual"
+    assert res.info.flagging == "automatic + manual"
     auto = qm.analyze(lipset, 3)
     assert not np.allclose(res.zscores["f1"], auto.zscores["f1"])
     with pytest.raises(qm.OptionError, match="unknown participant 'nobody'"):
@@ -139,3 +141,54 @@ def test_grid_errors():
         g.check_sort([0, 0, 1], who="participant 'x'")
     with pytest.raises(qm.GridError, match="score \\+5 is not a column"):
         g.check_sort([5, 0, 0, 1])
+
+
+def test_many_negative_flags_are_counted_in_one_note(lipset):
+    mirrored = pd.concat([lipset] + [(-lipset).add_suffix(f"_m{i}") for i in range(3)], axis=1)
+    res = qm.analyze(mirrored, 2)
+    negative = int((res.flags.to_numpy() & (res.loadings.to_numpy() < 0)).sum())
+    assert negative > 10
+    listed = [n for n in res.notes if "is flagged on" in n and "negative loading" in n]
+    assert len(listed) == 10
+    assert f"{negative - 10:,} more sorts are flagged with a negative loading" in " ".join(res.notes)
+
+
+def test_changing_the_input_afterwards_leaves_the_result_alone(lipset):
+    data = lipset.copy()
+    res = qm.analyze(data, 2)
+    before = res.data.copy()
+    data.iloc[0, 0] = 99
+    pd.testing.assert_frame_equal(res.data, before)
+
+
+@pytest.mark.parametrize("option, message", [
+    ({"ties": "random"}, "unknown ties rule 'random'"),
+    ({"rotation": "geomin"}, "unknown rotation 'geomin'"),
+    ({"extraction": "centroid", "rotation": "promax"}, "'promax' is offered after PCA only"),
+    ({"correlation": "cosine"}, "unknown correlation 'cosine'"),
+    ({"flag_level": 0.1}, "flagging level must be one of"),
+    ({"majority": "yes"}, "majority must be True or False"),
+    ({"eigen_path": "fast"}, "unknown eigen path 'fast'"),
+])
+def test_options_are_checked_before_the_data(option, message):
+    """A wrong option is named even when the data are wrong too: nothing runs first."""
+    broken = pd.DataFrame({"a": [1, "x"], "b": [0, 1]}, index=["s1", "s2"])
+    seen = []
+    with pytest.raises(qm.OptionError, match=message):
+        qm.analyze(broken, 2, progress=lambda f, m: seen.append(m), **option)
+    assert seen == []
+    from qmethod.bootstrap import bootstrap
+    option.pop("eigen_path", None)
+    if option:
+        with pytest.raises(qm.OptionError, match=message):
+            bootstrap(broken, 2, resamples=5, progress=lambda f, m: seen.append(m), **option)
+        assert seen == []
+
+
+def test_factor_aids_check_their_options_first():
+    from qmethod.nfactors import factor_aids
+    broken = pd.DataFrame({"a": [1, "x"], "b": [0, 1]}, index=["s1", "s2"])
+    for kw, message in (({"max_factors": 0}, "max_factors"), ({"percentile": "high"}, "percentile"),
+                        ({"parallel_iterations": -1}, "parallel_iterations")):
+        with pytest.raises(qm.OptionError, match=message):
+            factor_aids(broken, **kw)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..data import QSortData
+from ..data import QSortData, as_numbers
 from ..errors import FormatError, InputError
+from ..files import read_limited
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -32,20 +33,14 @@ def file_label(path) -> str:
 def read_text(path, *, blank_ok: bool = False) -> str:
     """The file decoded as UTF-8 (a leading byte-order mark is dropped).
 
-    Raises FormatError for a missing file, a folder, an empty file (or, unless
+    Raises FormatError for a missing file, a folder, a device or FIFO, a file
+    over :data:`qmethod.files.MAX_INPUT_BYTES`, an empty file (or, unless
     ``blank_ok``, one of blanks only) and bytes that are not UTF-8 (naming the
     line and column of the first bad byte).
     """
     path = Path(path)
     label = file_label(path)
-    if not path.exists():
-        raise FormatError("file not found", path=label)
-    if path.is_dir():
-        raise FormatError("this is a folder, not a file", path=label)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot be read ({exc.strerror or exc})", path=label) from None
+    raw = read_limited(path)          # regular files only, at most MAX_INPUT_BYTES
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw or not (blank_ok or raw.strip()):
@@ -104,7 +99,8 @@ def make_sorts(values, statement_ids: Sequence[str], participant_ids: Sequence[s
     """The library's sorts table: statements x participants, int64, named axes."""
     return pd.DataFrame(np.asarray(values, dtype=np.int64).reshape(len(statement_ids), len(participant_ids)),
                         index=pd.Index([str(s) for s in statement_ids], name="statement"),
-                        columns=pd.Index([str(p) for p in participant_ids], name="participant"))
+                        columns=pd.Index(list(map(str, participant_ids)), name="participant"),
+                        copy=False)
 
 
 def table_for_writing(data: QSortData) -> tuple[np.ndarray, list[str], list[str]]:
@@ -123,7 +119,7 @@ def table_for_writing(data: QSortData) -> tuple[np.ndarray, list[str], list[str]
     cols = [str(c) for c in df.columns]
     check_unique(rows, "statement id")
     check_unique(cols, "participant id")
-    num = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    num = as_numbers(df.to_numpy())
     bad = ~np.isfinite(num)
     bad[~bad] = num[~bad] != np.round(num[~bad])
     if bad.any():

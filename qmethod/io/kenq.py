@@ -32,11 +32,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..data import QSortData
 from ..errors import FormatError, InputError
+from ..files import write_text_atomic
+from ..textcheck import describe_path, find_bad_text
 from ._common import check_unique, file_label, make_sorts, parse_int, read_text, table_for_writing
 
 __all__ = ["read_kenq_json", "write_kenq_json"]
@@ -82,6 +84,27 @@ def _members(text: str, pos: int, decoder: json.JSONDecoder):
         pos = _WS.match(text, pos + 1).end()          # past ','
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _bad_escape_at(text: str) -> int:
+    """Offset of the first ``\\u`` escape in ``text`` that decodes to a lone
+    surrogate (0 if none is found)."""
+    pending = None              # offset of a high surrogate escape waiting for its pair
+    for m in _ESCAPE.finditer(text):
+        code = int(m.group(1), 16)
+        if pending is not None:
+            if 0xDC00 <= code <= 0xDFFF and m.start() == pending[1]:
+                pending = None
+                continue
+            return pending[0]
+        if 0xDC00 <= code <= 0xDFFF:
+            return m.start()
+        if 0xD800 <= code <= 0xDBFF:
+            pending = (m.start(), m.end())
+    return pending[0] if pending else 0
+
+
 def read_kenq_json(path, statement_ids: Sequence[str] | None = None) -> QSortData:
     """Read a Ken-Q Sort JSON export (see the module docstring).
 
@@ -93,13 +116,18 @@ def read_kenq_json(path, statement_ids: Sequence[str] | None = None) -> QSortDat
     label = file_label(path)
     text = read_text(path)
     try:
-        json.loads(text)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", path=label,
                           line=exc.lineno) from None
     except RecursionError:
         raise FormatError("JSON nested too deeply", path=label) from None
     line_of = _Lines(text)
+    bad = find_bad_text(parsed, nul=False)     # JSON holds a NUL; nothing holds a lone surrogate
+    if bad is not None:
+        where, problem = bad
+        raise FormatError(f"{describe_path(where)} holds {problem} (a \\u escape in the file); "
+                          "fix that text", path=label, line=line_of(_bad_escape_at(text)))
     decoder = json.JSONDecoder()
     records = _members(text, 0, decoder)
     if records is None:
@@ -196,4 +224,4 @@ def write_kenq_json(data: QSortData, path) -> None:
         text = json.dumps(out, indent=2, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise InputError(f"an extra field cannot be written as JSON: {exc}") from None
-    Path(path).write_text(text, encoding="utf-8", newline="")
+    write_text_atomic(path, text, newline="")

@@ -49,11 +49,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cells import safe_cell, unquote_cell
 from ..data import QSortData
 from ..errors import FormatError, GridError, InputError
+from ..files import write_text_atomic
 from ..grid import Grid
-from ._common import (FormatWarning, file_label, make_sorts, one_line, read_text, split_lines,
-                      table_for_writing, texts_for_writing)
+from ._common import (
+    FormatWarning,
+    file_label,
+    make_sorts,
+    one_line,
+    read_text,
+    split_lines,
+    table_for_writing,
+    texts_for_writing,
+)
 
 __all__ = ["read_dat", "read_sta", "write_dat", "write_sta", "find_sta"]
 
@@ -125,7 +135,7 @@ def read_dat(path, sta_path=None) -> QSortData:
     _, n_sorts, n = counts
     if n_sorts == 0 or n == 0:
         raise fail(f"line 1 says {n_sorts} sorts of {n} statements: there is nothing to read", 1)
-    title = head[9:].strip()
+    title = unquote_cell(head[9:].strip())
 
     grid = _read_grid(lines[1] if len(lines) > 1 else "", n, fail)
 
@@ -252,7 +262,7 @@ def read_sta(path, n_statements: int | None = None, *, dat_label: str = "the .DA
     """
     label = file_label(path)
     # Blank statements are possible, so a file of blanks only is not "empty".
-    texts = [ln.rstrip() for ln in _lines(Path(path), blank_ok=True)]
+    texts = [unquote_cell(ln.rstrip()) for ln in _lines(Path(path), blank_ok=True)]
     if n_statements is not None:
         while len(texts) > n_statements and not texts[-1]:
             texts.pop()
@@ -309,7 +319,7 @@ def write_dat(data: QSortData, path) -> None:
                 raise InputError(f"sort names {seen[short]!r} and {full!r} are both {short!r} "
                                  f"once cut to {MAX_NAME} characters; rename them")
             seen[short] = full
-    title = one_line(data.title or "").strip()
+    title = safe_cell(one_line(data.title or "").strip())     # not a formula in a spreadsheet
     if len(title) > TITLE_WIDTH:
         warnings.warn(f"{label}: the title was cut to {TITLE_WIDTH} characters",
                       FormatWarning, stacklevel=2)
@@ -322,7 +332,7 @@ def write_dat(data: QSortData, path) -> None:
         for k in range(0, n, PER_LINE):
             lead = name.ljust(NAME_WIDTH) if k == 0 else " " * NAME_WIDTH
             lines.append(lead + "".join(cells[k:k + PER_LINE]))
-    Path(path).write_bytes((EOL.join(lines) + EOL).encode("utf-8"))
+    write_text_atomic(path, EOL.join(lines) + EOL, newline="")
 
 
 def write_sta(data: QSortData, path) -> None:
@@ -337,7 +347,7 @@ def write_sta(data: QSortData, path) -> None:
     cut = []
     lines = []
     for k, text in enumerate(texts, start=1):
-        text = one_line(text).rstrip()
+        text = safe_cell(one_line(text).rstrip())           # not a formula in a spreadsheet
         if len(text) > STA_WIDTH:
             cut.append(k)
             text = text[:STA_WIDTH]
@@ -346,4 +356,4 @@ def write_sta(data: QSortData, path) -> None:
         warnings.warn(f"{file_label(path)}: statements {', '.join(map(str, cut))} are longer "
                       f"than {STA_WIDTH} characters and were cut to {STA_WIDTH}",
                       FormatWarning, stacklevel=2)
-    Path(path).write_bytes((EOL.join(lines) + EOL).encode("utf-8"))
+    write_text_atomic(path, EOL.join(lines) + EOL, newline="")

@@ -33,7 +33,14 @@ def test_cli_round_trip_in_process(backend, tmp_path, capsys):
     assert run("import", tmp_path / "demo.json", "--slug", "copy-demo") == 0
     assert "imported study 'copy-demo': 1 version(s), 12 responses" in capsys.readouterr().out
     assert run("export-sorts", "copy-demo", tmp_path / "sorts.csv") == 0
-    assert (tmp_path / "sorts.csv").exists() and (tmp_path / "statements.csv").exists()
+    table, texts = tmp_path / "sorts.csv", tmp_path / "sorts.statements.csv"
+    assert capsys.readouterr().out.strip() == f"wrote {table} (Q-sorts), {texts} (statement texts)"
+    assert table.exists() and texts.exists() and not (tmp_path / "statements.csv").exists()
+    assert run("export-sorts", "copy-demo", tmp_path / "sorts.csv") == 0    # replaced, and said so
+    assert capsys.readouterr().out.strip() == (f"wrote {table} (Q-sorts; replaced), "
+                                               f"{texts} (statement texts; replaced)")
+    assert run("export", "coproduction-demo", tmp_path / "demo.json") == 0
+    assert capsys.readouterr().out.strip() == f"wrote {tmp_path / 'demo.json'} (replaced)"
     assert run("export-sorts", "copy-demo", tmp_path / "copy.dat") == 0
     err = capsys.readouterr().err
     assert err.startswith("warning: ") and "cut to 60" in err        # PQMethod's 60 characters
@@ -76,3 +83,33 @@ def test_cli_subprocess_exit_code_2_and_one_line_on_a_bad_file(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("database ready: sqlite:///")
     assert (tmp_path / "cli.sqlite3").exists()
+
+
+def test_cli_add_researcher_asks_the_password_twice(backend, monkeypatch, capsys):
+    from storage.__main__ import main
+
+    db_url, schema = backend.url()
+    base = ["--database-url", db_url, *(["--schema", schema] if schema else [])]
+    answers = iter(["a long password", "a long password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert main([*base, "add-researcher", "Ana@Example.org"]) == 0
+    assert "researcher account ana@example.org created" in capsys.readouterr().out
+    answers = iter(["one password", "another one"])
+    assert main([*base, "set-password", "ana@example.org"]) == 2
+    assert "the two passwords differ" in capsys.readouterr().err
+    answers = iter(["short", "short"])
+    assert main([*base, "add-researcher", "bo@example.org"]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err
+    answers = iter(["x" * 10, "x" * 10])
+    assert main([*base, "add-researcher", "ana@example.org"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main([*base, "add-researcher", "not-an-email"]) == 2     # refused before asking
+    answers = iter(["a new password", "a new password"])
+    assert main([*base, "set-password", "ana@example.org"]) == 0
+    from storage import Store
+    store = Store.from_url(db_url, schema=schema)
+    try:
+        assert store.verify_researcher("ana@example.org", "a new password")
+        assert store.count_researchers() == 1
+    finally:
+        store.close()

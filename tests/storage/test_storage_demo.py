@@ -1,24 +1,29 @@
-"""Demo data: a clearly marked copy, filled once, never mixed with real responses."""
+"""Demo data: a clearly marked copy, filled once, never mixed with real responses.
+
+Seeding lives in :mod:`studies.seed` and reaches the database only through the
+store's generic API (publish a study, add simulated responses)."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from storage import ensure_coproduction
+from storage import StorageError
 from storage.models import ParticipantToken, Response
+from studies.seed import ensure_coproduction, seed_demo, simulated_submissions
 
 
 def test_seeding_the_demo_never_touches_the_real_study(store, coproduction):
     real = store.publish_study(coproduction)
-    demo = store.seed_demo(coproduction, n=40, seed=0)
+    demo = seed_demo(store, coproduction, n=40, seed=0)
     assert (demo.slug, demo.is_demo) == ("coproduction-demo", True)
     assert demo.title.startswith("[DEMO] ")
     assert store.count_responses(real.slug) == 0
     assert store.count_responses(demo.slug) == 40
-    again = store.seed_demo(coproduction, n=40, seed=0)             # idempotent
+    again = seed_demo(store, coproduction, n=40, seed=0)             # idempotent
     assert again.version == demo.version
     assert store.count_responses(demo.slug) == 40
     records = store.responses(demo.slug)
@@ -52,7 +57,7 @@ def test_seeding_twice_at_once_keeps_40(backend, coproduction):
     def seed(store):
         try:
             barrier.wait()
-            store.seed_demo(coproduction, n=40, seed=0)
+            seed_demo(store, coproduction, n=40, seed=0)
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -77,3 +82,62 @@ def test_ensure_coproduction_at_every_start(store):
     assert store.get_study("coproduction").status == "closed"  # a restart does not reopen it
     assert store.count_responses("coproduction") == 0
     assert store.count_responses("coproduction-demo") == 40
+
+
+def test_simulated_responses_go_only_to_a_demo_study_and_only_once(store, tiny, sort_of):
+    subs = [{"placements": sort_of(k), "answers": {"why": "Simulated."}} for k in range(3)]
+    store.publish_study(tiny)
+    with pytest.raises(StorageError, match="'tiny' is not a demo study"):
+        store.add_simulated_responses("tiny", subs)
+    assert store.count_responses("tiny") == 0
+
+    demo = store.publish_study(tiny, demo=True)
+    bad = [*subs, {"placements": dict(sort_of(0), t1=2), "answers": {"why": "x"}}]
+    with pytest.raises(StorageError, match=r"do not fit the study: Simulated participant 4 .*"
+                                           r"column \+2 holds 2 statements, 1 over its 1"):
+        store.add_simulated_responses(demo.slug, bad)
+    assert store.count_responses(demo.slug) == 0                 # all or nothing
+    assert store.add_simulated_responses(demo.slug, subs) == 3
+    assert store.add_simulated_responses(demo.slug, subs) == 0   # the version has responses
+    records = store.responses(demo.slug)
+    assert [r.placements for r in records] == [sort_of(k) for k in range(3)]
+    assert all(r.is_demo for r in records)
+    with store._tx() as s:
+        kinds = s.scalars(select(ParticipantToken.kind)
+                          .where(ParticipantToken.study_id == demo.id)).all()
+    assert kinds == ["demo"] * 3
+
+
+class _Recorder:
+    """A store that records which of its methods are called."""
+
+    def __init__(self, store):
+        self.store, self.called = store, []
+
+    def __getattr__(self, name):
+        self.called.append(name)
+        return getattr(self.store, name)
+
+
+def test_seeding_uses_only_the_stores_generic_api(store, coproduction):
+    spy = _Recorder(store)
+    real, demo = ensure_coproduction(spy)
+    assert set(spy.called) == {"publish_study", "count_responses", "add_simulated_responses"}
+    assert store.count_responses(demo.slug) == 40
+    expected = simulated_submissions(demo.definition, n=40, seed=0)
+    assert [r.placements for r in store.responses(demo.slug)] == [e["placements"] for e in expected]
+
+    spy.called.clear()
+    ensure_coproduction(spy)                                 # a restart adds nothing
+    assert "add_simulated_responses" not in spy.called
+
+
+def test_storage_knows_nothing_of_the_coproduction_study():
+    # only the command line (an entry point) names the study it seeds by default
+    root = Path(__file__).resolve().parents[2] / "storage"
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for word in ("coproduction", "studies.seed", "simulate_participants"):
+            assert word not in text, f"{path.relative_to(root.parent)} mentions {word}"

@@ -15,7 +15,9 @@ from storage.migrations import current_revision, downgrade, head_revision, upgra
 from storage.models import Base
 
 TABLES = {"researchers", "studies", "study_versions", "participant_tokens",
-          "participant_sessions", "responses", "analysis_runs", "alembic_version"}
+          "participant_sessions", "responses", "analysis_runs", "alembic_version",
+          "researcher_sessions", "signin_throttle", "study_access", "study_drafts",
+          "invitation_batches", "study_events", "publications", "open_link_starts"}
 
 
 def test_migrates_an_empty_database(backend):
@@ -43,6 +45,33 @@ def test_downgrade_to_base_and_up_again(backend):
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
     upgrade(store.engine)
     assert set(inspect(store.engine).get_table_names()) == TABLES
+
+
+def test_upgrading_a_database_with_data_keeps_it(backend, tiny, sort_of):
+    """0001 -> 0002 adds tables and columns in place: nothing stored is lost
+    (a rebuilt table would cascade-delete its children on SQLite)."""
+    from storage import Submission
+
+    store = backend.open(migrate=False)
+    upgrade(store.engine, "0001")
+    old = Store(store.engine, migrate=False)
+    with old.engine.begin() as conn:          # what 0001 had, written without the new columns
+        conn.exec_driver_sql("INSERT INTO studies (id, slug, is_demo, status, created_at) "
+                             "VALUES (1, 'tiny', false, 'open', CURRENT_TIMESTAMP)")
+        conn.exec_driver_sql("INSERT INTO researchers (id, email, password_hash, created_at) "
+                             "VALUES (1, 'a@example.org', 'x', CURRENT_TIMESTAMP)")
+    upgrade(store.engine)
+    assert current_revision(store.engine) == head_revision()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT slug FROM studies").scalar() == "tiny"
+    store.publish_study(tiny)
+    [token] = store.create_invitations("tiny", 1)
+    store.record_consent(token)
+    store.submit(token, Submission(placements=sort_of(0), answers={"why": "."}))
+    downgrade(store.engine, "0001")
+    upgrade(store.engine)
+    store.clear_cache()
+    assert store.count_responses("tiny") == 1 and store.sorts_frame("tiny").shape == (9, 1)
 
 
 def test_replicas_starting_at_once_migrate_once(backend, tiny):

@@ -4,9 +4,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from storage import (AlreadySubmitted, ConsentRequired, InvalidSubmission, StorageError,
-                     StudyClosed, StudyVersionChanged, Submission, UnknownStudy, UnknownToken)
+from storage import (
+    AlreadySubmitted,
+    ConsentRequired,
+    InvalidSubmission,
+    StorageError,
+    StudyClosed,
+    StudyVersionChanged,
+    Submission,
+    UnknownStudy,
+    UnknownToken,
+)
 from storage.models import ParticipantSession, ParticipantToken, Response
+from studies.seed import seed_demo
 
 
 def count(store, model) -> int:
@@ -169,7 +179,7 @@ def test_purge_unfinished_deletes_only_unsubmitted_drafts(store, tiny, sort_of):
 
 
 def test_demo_studies_refuse_real_participants(store, coproduction):
-    demo = store.seed_demo(coproduction, n=3, seed=0)
+    demo = seed_demo(store, coproduction, n=3, seed=0)
     with pytest.raises(StorageError, match="demo study with simulated participants only"):
         store.create_invitations(demo.slug, 1)
     with pytest.raises(StorageError, match="demo study"):

@@ -86,6 +86,7 @@ def test_analysis_runs_and_researchers(store, tiny):
     with pytest.raises(StorageError, match="at least 8"):
         store.create_researcher("eve@example.org", "short")
     from sqlalchemy import select
+
     from storage.models import Researcher
     with store._tx() as s:
         stored = s.scalar(select(Researcher.password_hash))

@@ -11,8 +11,16 @@ from sqlalchemy import func, select
 from qmethod.io import kenq, pqmethod, sorts_csv
 from storage import ImportFailed, StorageError, Submission
 from storage.models import Response, Study
-from storage.transfer import (FORMAT, FORMAT_VERSION, export_sorts, export_study, import_study,
-                              read_study_file, write_study_file)
+from storage.transfer import (
+    FORMAT,
+    FORMAT_VERSION,
+    export_sorts,
+    export_study,
+    import_study,
+    read_study_file,
+    write_study_file,
+)
+from studies.seed import seed_demo
 
 
 def fill(store, defn, placements_list, answers=None):
@@ -38,11 +46,15 @@ def test_whole_study_round_trip(store, backend, tiny, make_tiny, sort_of, tmp_pa
     fill(store, v2, [sort_of(k) for k in range(5, 8)])
     store.record_analysis_run("tiny", {"method": "pca"}, '{"factors": 2}')
     store.set_study_status("tiny", "closed")
+    excluded = store.responses("tiny", 1)[2]
+    store.exclude_response("tiny", excluded.id, "sorted in 40 seconds")
 
     path = write_study_file(store, "tiny", tmp_path / "tiny.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert (data["format"], data["format_version"]) == (FORMAT, FORMAT_VERSION)
     assert [len(v["responses"]) for v in data["versions"]] == [4, 3]
+    assert [r.get("exclusion_reason") for r in data["versions"][0]["responses"]] == \
+        [None, None, "sorted in 40 seconds", None]
     assert "token" not in path.read_text(encoding="utf-8")            # tokens stay home
 
     # into another database of the same kind, under the same slug
@@ -55,6 +67,7 @@ def test_whole_study_round_trip(store, backend, tiny, make_tiny, sort_of, tmp_pa
         assert strip_ids(other.responses("tiny", version)) == strip_ids(store.responses("tiny", version))
         pd.testing.assert_frame_equal(other.sorts_frame("tiny", version),
                                       store.sorts_frame("tiny", version))
+    assert other.sorts_frame("tiny", 1).shape == (9, 3)             # the exclusion came along
     assert [(r.params, r.result_json, r.n_responses) for r in other.analysis_runs("tiny")] == \
         [({"method": "pca"}, '{"factors": 2}', 3)]
     # exporting the imported study gives the same content back
@@ -109,10 +122,19 @@ def test_sorts_exports_read_back_equal_to_sorts_frame(store, tiny, sort_of, tmp_
     ids = list(frame.index)
 
     written = export_sorts(store, "tiny", tmp_path / "sorts.csv")
-    assert [p.name for p in written] == ["sorts.csv", "statements.csv"]
-    data = sorts_csv.read_sorts_csv(tmp_path / "sorts.csv")
+    assert [p.name for p in written] == ["sorts.csv", "sorts.statements.csv"]
+    data = sorts_csv.read_sorts_csv(tmp_path / "sorts.csv",
+                                    statements_path=tmp_path / "sorts.statements.csv")
     pd.testing.assert_frame_equal(data.sorts, frame, check_names=False)
     assert list(data.statements) == [s.text for s in tiny.statements]
+    # the texts are named after the table: a statements.csv of the user's own,
+    # and the texts of another export in the same folder, are left alone
+    (tmp_path / "statements.csv").write_text("mine\n", encoding="utf-8")
+    written = export_sorts(store, "tiny", tmp_path / "other.csv")
+    assert [p.name for p in written] == ["other.csv", "other.statements.csv"]
+    assert (tmp_path / "statements.csv").read_text(encoding="utf-8") == "mine\n"
+    assert sorts_csv.read_sorts_csv(tmp_path / "sorts.csv", statements_path=written[1]).sorts \
+        .equals(data.sorts)
 
     written = export_sorts(store, "tiny", tmp_path / "tiny.DAT")
     assert [p.name for p in written] == ["tiny.DAT", "tiny.STA"]
@@ -135,7 +157,7 @@ def test_sorts_exports_read_back_equal_to_sorts_frame(store, tiny, sort_of, tmp_
 
 def test_coproduction_exports(store, coproduction, tmp_path):
     """The real study's 36 statements and 9-column grid survive every format."""
-    info = store.seed_demo(coproduction, n=12, seed=3)
+    info = seed_demo(store, coproduction, n=12, seed=3)
     frame = store.sorts_frame(info.slug)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")              # .STA cuts long texts, with a warning

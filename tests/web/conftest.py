@@ -68,7 +68,8 @@ def app_url(db_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def store(db_url, app_url):
     """The test database, opened by the tests to check what was stored."""
-    from storage import Store, ensure_coproduction
+    from storage import Store
+    from studies.seed import ensure_coproduction
 
     s = Store.from_url(db_url)
     ensure_coproduction(s)      # what the app does on its first page view

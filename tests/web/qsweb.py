@@ -209,3 +209,23 @@ def placed_count(columns: dict[str, list[str]]) -> int:
 
 #: Pre-sort keys: 1, 2, 3 put the focused card on a pile.
 PILE_KEYS = {"disagree": "1", "neutral": "2", "agree": "3"}
+
+
+def main_scroll(page: Page) -> float:
+    """How far Streamlit's main area (where the page scrolls) is scrolled down."""
+    return page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
+
+
+def scroll_main(page: Page, top: float | None = None) -> None:
+    """Scroll Streamlit's main area to ``top`` (default: the bottom)."""
+    page.evaluate("t => { const m = document.querySelector('[data-testid=stMain]');"
+                  " m.scrollTo(0, t === null ? m.scrollHeight : t); }", top)
+    page.wait_for_timeout(150)
+
+
+def fully_visible(page: Page, box: dict | None) -> bool:
+    """Whether a bounding box lies wholly inside the viewport."""
+    size = page.viewport_size
+    return bool(box) and box["x"] >= 0 and box["y"] >= 0 \
+        and box["x"] + box["width"] <= size["width"] + 0.5 \
+        and box["y"] + box["height"] <= size["height"] + 0.5

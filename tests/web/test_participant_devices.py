@@ -35,6 +35,17 @@ def open_grid(ctx, url):
     return page
 
 
+OFFLINE = "Offline \u2013 kept on this device"
+
+
+def go_offline(ctx, page):
+    """Offline, and seen so by the grid before the next move: a move made
+    while the page still thinks it is online is sent (the websocket is not
+    cut by Chromium's offline emulation), which made this test flaky."""
+    ctx.set_offline(True)
+    expect(page.locator(".qs-saved")).to_have_text(OFFLINE, timeout=15_000)
+
+
 def wait_for(check, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -53,8 +64,9 @@ def test_newer_work_wins_across_devices(browser, app_url, store):
     page = open_grid(laptop, url)
     place_by_keyboard(page, 3)
     expect(page.locator(".qs-saved")).to_have_text("Saved", timeout=15_000)
-    laptop.set_offline(True)
+    go_offline(laptop, page)
     place_by_keyboard(page, 4)
+    expect(page.locator(".qs-saved")).to_have_text(OFFLINE)
     page.close()
     laptop.set_offline(False)
     assert placed_count(server_grid(store, token)) == 3
@@ -76,8 +88,9 @@ def test_newer_work_wins_across_devices(browser, app_url, store):
 
     # the laptop goes on offline, is closed, and opened again online: its copy
     # is newer now, is shown and reaches the server without another move
-    laptop.set_offline(True)
+    go_offline(laptop, page)
     place_by_keyboard(page, 2)
+    expect(page.locator(".qs-saved")).to_have_text(OFFLINE)
     kept = grid_in_dom(page)
     page.close()
     laptop.set_offline(False)

@@ -40,7 +40,7 @@ def test_close_halfway_and_resume(browser, app_url, store, invitation, shots):
     wait_step(page, "presort")
     first_card = page.locator(".ps-current .text").text_content()
     page.locator(".ps-current").focus()
-    for i in range(14):
+    for _ in range(14):
         page.keyboard.press(PILE_KEYS[pile_for(page.locator(".ps-current .text").text_content())])
     expect(page.locator(".ps-progress-text")).to_contain_text("14 of 36 sorted")
     piles = presort_in_dom(page)

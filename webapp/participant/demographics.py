@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..i18n import ENGLISH, Translator
 from . import grid as grid_step
 from . import questions as qs
 from . import session as s
 from .ui import flash, guarded
-
-NOT_YET = "Your answers could not be submitted yet: "
 
 
 def user_agent() -> str:
@@ -19,39 +18,45 @@ def user_agent() -> str:
         return ""
 
 
-def intro(questions) -> str:
+def intro(questions, tr: Translator = ENGLISH) -> str:
     """The line above the questions: says "optional" only when they all are."""
+    _ = tr.gettext
     required = [q for q in questions if q.required]
-    purpose = "They help us describe who took part."
     if not required:
-        return f"These questions are optional. {purpose}"
+        return _("These questions are optional. They help us describe who took part.")
     if len(required) == len(questions):
-        return f"Please answer these questions. {purpose}"
-    return (f"Please answer the questions that are not marked “(optional)”; you may leave "
-            f"the others empty. {purpose}")
+        return _("Please answer these questions. They help us describe who took part.")
+    return _("Please answer the questions that are not marked “(optional)”; you may leave "
+             "the others empty. They help us describe who took part.")
 
 
 def submission_problems(p: s.Participant) -> list[str]:
     """What keeps the participant's work from being submitted, in their terms
     (neutral statement numbers, question texts; never ids)."""
+    _ = p.tr.gettext
     problems = []
     gaps = p.grid_problems(p.placements())
     if gaps:
-        problems.append("your grid is not complete (" + "; ".join(gaps) + ")")
+        problems.append(_("your grid is not complete ({problems})", problems="; ".join(gaps)))
     missing = qs.missing_required(p, p.definition.questions())
-    problems.extend(f"please answer “{text}”" for text in missing)
+    problems.extend(_("please answer “{question}”", question=text) for text in missing)
     return problems
+
+
+def not_yet(p: s.Participant, problems: list[str]) -> str:
+    return p.tr.gettext("Your answers could not be submitted yet: {problems}.",
+                        problems="; ".join(problems))
 
 
 def submit(p: s.Participant, ua: str = "") -> str | None:
     """Submit the response (idempotent); returns a message if it is not valid."""
     problems = submission_problems(p)
     if problems:
-        return NOT_YET + "; ".join(problems) + "."
+        return not_yet(p, problems)
     try:
         p.submit(ua)
     except s.InvalidSubmission as exc:
-        return NOT_YET + "; ".join(p.neutral(problem) for problem in exc.problems) + "."
+        return not_yet(p, p.problem_texts(exc))
     return None
 
 
@@ -64,16 +69,19 @@ def submit_now(p: s.Participant, questions) -> None:
 
 def view(p: s.Participant) -> None:
     questions = p.definition.demographic_questions
-    st.title("About you")
+    tr = p.tr
+    _ = tr.gettext
+    st.title(_("About you"), anchor=False)
     grid_step.offer_way_back(p, lambda: qs.save_answers(p, questions, step="grid"))
-    st.markdown(intro(questions))
+    st.markdown(intro(questions, tr))
     save = qs.change_saver(p, questions)
     for q in questions:
         qs.ask(p, q, on_change=save)
     qs.keep_in_browser(p, questions, "demographics")
     left, right = st.columns([1, 1])
-    left.button("Back", key="qs_demo_back",
+    left.button(_("Back"), key="qs_demo_back",
                 on_click=guarded(lambda: qs.save_answers(p, questions,
-                                                         step=s.previous_step(p, "demographics"))))
-    right.button("Submit", type="primary", key="qs_submit",
-                 on_click=guarded(lambda: submit_now(p, questions)))
+                                                         step=s.previous_step(p, "demographics")),
+                                 tr))
+    right.button(_("Submit"), type="primary", key="qs_submit",
+                 on_click=guarded(lambda: submit_now(p, questions), tr))

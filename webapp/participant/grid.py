@@ -11,31 +11,36 @@ from typing import Any
 
 import streamlit as st
 
-from studies.errors import StudyError
-
 from ..components.qsort_grid import qsort_grid
+from ..i18n import ENGLISH, N_, Translator
+from ..study_text import show
 from . import presort as presort_step
 from . import session as s
-from .ui import guarded, sorting_callbacks
+from .ui import first_view, guarded, sorting_component
 
 KEY = "qs_grid"
 REFUSED = "qs_grid_refused"
-UNSORTED = {"id": "unsorted", "label": "Statements", "side": 0}
+UNSORTED = {"id": "unsorted", "label": N_("Statements"), "side": 0}
 
 
-def column_labels(grid) -> list[str]:
+def unsorted_pile(tr: Translator) -> dict:
+    """The one pile of a study without a pre-sort."""
+    return {**UNSORTED, "label": tr.gettext(UNSORTED["label"])}
+
+
+def column_labels(grid, tr: Translator = ENGLISH) -> list[str]:
     if grid.labels is not None:
         return list(grid.labels)
     low, high = grid.scores[0], grid.scores[-1]
-    return ["Most disagree" if sc == low else "Most agree" if sc == high else ""
-            for sc in grid.scores]
+    return [tr.gettext("Most disagree") if sc == low else tr.gettext("Most agree") if sc == high
+            else "" for sc in grid.scores]
 
 
 def component_data(p: s.Participant) -> dict[str, Any]:
     """Everything the grid component needs (texts by neutral number only)."""
     grid = p.definition.grid
     assigned = p.presort()
-    piles = presort_step.piles(p) if p.definition.presort_piles else [UNSORTED]
+    piles = presort_step.piles(p) if p.definition.presort_piles else [unsorted_pile(p.tr)]
     pile_ids = {x["id"] for x in piles}
     fallback = next((x["id"] for x in piles if x["side"] == 0), piles[0]["id"])
     ts, rev = s.stamp(p.draft.get("grid"))
@@ -47,7 +52,7 @@ def component_data(p: s.Participant) -> dict[str, Any]:
                   for i, sid in enumerate(p.order)],
         "piles": piles,
         "columns": [{"score": sc, "label": label, "capacity": h}
-                    for sc, h, label in zip(grid.scores, grid.heights, column_labels(grid))],
+                    for sc, h, label in zip(grid.scores, grid.heights, column_labels(grid, p.tr))],
         "draft": {"rev": rev, "ts": ts,
                   "columns": {score: [p.number(sid) for sid in sids]
                               for score, sids in p.columns().items()}},
@@ -56,13 +61,15 @@ def component_data(p: s.Participant) -> dict[str, Any]:
         "now_ms": s.now_ms(),
         # the revision sent with Continue that was refused (the grid unfreezes)
         "refused_rev": st.session_state.get(REFUSED),
+        # this tab shows the step for the first time: a sort found then was restored
+        "resumed": first_view(),
     }
 
 
 def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, list[str]]]:
     """The component's ``{rev, columns: {score: [n, ...]}}`` with statement ids."""
     if not isinstance(value, dict) or not isinstance(value.get("columns"), dict):
-        raise ValueError("the grid could not be read")  # noqa: TRY004 - bad input, one error type
+        raise ValueError("the grid could not be read")
     scores = {str(sc) for sc in p.definition.grid.scores}
     columns: dict[str, list[str]] = {}
     seen: set[int] = set()
@@ -109,15 +116,18 @@ def accept(p: s.Participant, value: Any) -> str | None:
         return None
     placements = {sid: int(score) for score, sids in columns.items() for sid in sids}
     problems = p.grid_problems(placements)
-    if not problems:
-        try:
-            p.definition.check_placements(placements, "your grid")
-        except StudyError as exc:
-            problems = [p.neutral(problem) for problem in exc.problems]
     if problems:
-        return "The grid is not complete yet: " + "; ".join(problems) + "."
-    p.save(step=s.next_step(p, "grid"),
-           grid={"rev": rev, "ts": s.client_ts(value), "columns": columns})
+        return p.tr.gettext("The grid is not complete yet: {problems}.",
+                            problems="; ".join(problems))
+    piece = {"rev": rev, "ts": s.client_ts(value), "columns": columns}
+    following = s.next_step(p, "grid")
+    if following == "thanks":
+        # A study without questions: the grid is the last step, so finishing it
+        # submits (moving to "thanks" alone would thank for nothing stored).
+        p.save(grid=piece)
+        from .demographics import submit, user_agent
+        return submit(p, user_agent())
+    p.save(step=following, grid=piece)
     return None
 
 
@@ -128,17 +138,18 @@ def offer_way_back(p: s.Participant, back) -> None:
     problems = p.grid_problems(p.placements())
     if not problems:
         return
-    st.warning("Your grid is not complete: " + "; ".join(problems) + ". Please go back "
-               "to the grid and place every statement; your answers here are kept.")
-    st.button("Back to the grid", key="qs_fix_grid", on_click=guarded(back))
+    _ = p.tr.gettext
+    st.warning(_("Your grid is not complete: {problems}. Please go back to the grid and place "
+                 "every statement; your answers here are kept.", problems="; ".join(problems)))
+    st.button(_("Back to the grid"), key="qs_fix_grid", on_click=guarded(back, p.tr))
 
 
 def view(p: s.Participant) -> None:
     defn = p.definition
-    st.title("Step 2: the grid" if "presort" in p.steps else "Sort the statements")
-    with st.container(border=True):
-        st.markdown(defn.instruction)
+    _ = p.tr.gettext
+    st.title(_("Step 2: the grid") if "presort" in p.steps else _("Sort the statements"),
+             anchor=False)
+    show(defn.instruction)       # the condition of instruction, in sight while sorting
 
-    on_draft, on_done = sorting_callbacks(p, KEY, REFUSED, save_draft, accept)
-    qsort_grid(key=KEY, data=component_data(p), on_draft_change=on_draft,
-               on_done_change=on_done)
+    sorting_component(p, KEY, REFUSED, save_draft, accept, mount=lambda **callbacks: qsort_grid(
+        key=KEY, data=component_data(p), tr=p.tr, **callbacks))

@@ -7,8 +7,9 @@ from typing import Any
 import streamlit as st
 
 from ..components.presort import presort_piles
+from ..study_text import show
 from . import session as s
-from .ui import sorting_callbacks
+from .ui import first_view, sorting_component
 
 KEY = "qs_presort"
 REFUSED = "qs_presort_refused"
@@ -50,13 +51,15 @@ def component_data(p: s.Participant) -> dict[str, Any]:
         "autosave_ms": s.AUTOSAVE_MS,
         "now_ms": s.now_ms(),
         "refused_rev": st.session_state.get(REFUSED),
+        # this tab shows the step for the first time: a sort found then was restored
+        "resumed": first_view(),
     }
 
 
 def to_ids(p: s.Participant, value: Any) -> tuple[int, dict[str, str]]:
     """The component's ``{rev, piles: {n: pile}}`` as (rev, {statement_id: pile})."""
     if not isinstance(value, dict):
-        raise ValueError("the pre-sort could not be read")  # noqa: TRY004 - bad input, one error type
+        raise ValueError("the pre-sort could not be read")
     known = {pile.id for pile in p.definition.presort_piles}
     out = {}
     for n, pile in (value.get("piles") or {}).items():
@@ -87,7 +90,8 @@ def accept(p: s.Participant, value: Any) -> str | None:
         return None                 # finished already (a second press, or another tab)
     missing = [p.number(sid) for sid in p.order if sid not in assigned]
     if missing:
-        return f"Please put every statement on a pile first ({len(missing)} left)."
+        return p.tr.gettext("Please put every statement on a pile first ({count} left).",
+                            count=len(missing))
     p.save(step=s.next_step(p, "presort"),
            presort={"rev": rev, "ts": s.client_ts(value), "piles": assigned})
     return None
@@ -95,12 +99,13 @@ def accept(p: s.Participant, value: Any) -> str | None:
 
 def view(p: s.Participant) -> None:
     defn = p.definition
-    st.title("Step 1: three piles")
-    st.markdown("Read each statement and put it on the pile that fits your view best. "
-                "You can change your mind: select a card in a pile to sort it again.")
-    with st.expander("Reminder: how to sort", expanded=False):
-        st.markdown(defn.instruction)
+    _ = p.tr.gettext
+    st.title(_("Step 1: three piles") if len(defn.presort_piles) == 3
+             else _("Step 1: piles"), anchor=False)
+    st.markdown(_("Read each statement and put it on the pile that fits your view best. "
+                  "You can change your mind: select a card in a pile to sort it again."))
+    with st.expander(_("Reminder: how to sort"), expanded=False):
+        show(defn.instruction)
 
-    on_draft, on_done = sorting_callbacks(p, KEY, REFUSED, save_draft, accept)
-    presort_piles(key=KEY, data=component_data(p), on_draft_change=on_draft,
-                  on_done_change=on_done)
+    sorting_component(p, KEY, REFUSED, save_draft, accept, mount=lambda **callbacks: presort_piles(
+        key=KEY, data=component_data(p), tr=p.tr, **callbacks))

@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..study_text import defuse, inline
 from . import session as s
 from .ui import guarded
 
@@ -37,7 +38,8 @@ def widget_class(question_id: str) -> str:
 
 def missing_required(p: s.Participant, questions) -> list[str]:
     answers = p.answers()
-    return [q.text for q in questions
+    # texts go into markdown messages, so escaped
+    return [inline(q.text) for q in questions
             if q.required and answers.get(q.id) in (None, "")]
 
 
@@ -78,9 +80,11 @@ def ask(p: s.Participant, q, *, on_change) -> None:
     an answer restored from the browser's copy can replace it before the
     widget is drawn.
     """
+    _ = p.tr.gettext
     key = widget_key(q.id)
     saved = p.answers().get(q.id)
-    label = q.text + ("" if q.required else " (optional)")
+    # a label is also the field's accessible name: defused, not backslash-escaped
+    label = defuse(q.text) if q.required else _("{question} (optional)", question=defuse(q.text))
     if q.kind in ("textarea", "text"):
         if key not in st.session_state and isinstance(saved, str):
             st.session_state[key] = saved
@@ -96,11 +100,19 @@ def ask(p: s.Participant, q, *, on_change) -> None:
         options = list(q.options)
         if key not in st.session_state and saved in options:
             st.session_state[key] = saved
-        st.radio(label, options, index=None, key=key, on_change=on_change)
+        st.radio(label, options, index=None, key=key, on_change=on_change, format_func=defuse)
+        if not q.required and st.session_state.get(key) is not None:
+            # a chosen option cannot be unchosen by clicking it: a way back to no answer
+            def clear():
+                st.session_state[key] = None
+                on_change()
+
+            st.button(_("Clear this answer"), key=f"qs_clear_{q.id}", on_click=clear,
+                      help=_("Leave this optional question unanswered"))
 
 
 def change_saver(p: s.Participant, questions):
-    return guarded(lambda: save_answers(p, questions))
+    return guarded(lambda: save_answers(p, questions), p.tr)
 
 
 # ---------------------------------------------------------------------------
@@ -163,4 +175,4 @@ def keep_in_browser(p: s.Participant, questions, step: str) -> None:
         restore(p, questions, (st.session_state.get(key) or {}).get("restore"))
 
     _keeper()(key=key, data={"key": p.storage_key, "fields": fields, "now_ms": s.now_ms()},
-              on_restore_change=guarded(on_restore), height=0)
+              on_restore_change=guarded(on_restore, p.tr), height=0)

@@ -25,29 +25,30 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import storage
 from storage import (
     AlreadySubmitted,
-    ConsentRequired,
-    DatabaseUnavailable,
     InvalidSubmission,
     SessionInfo,
     StorageError,
     Store,
     StudyClosed,
     StudyInfo,
-    StudyVersionChanged,
     Submission,
     SubmitResult,
     UnknownStudy,
     UnknownToken,
 )
+from storage.errors import ResponseWithdrawn
+from studies.errors import Problem
+from studies.fit import sort_problems
+from studies.seed import ensure_coproduction
+
+from ..i18n import ENGLISH, N_, Translator, for_study
 
 # The participant's steps, in order. A study without pre-sort piles, post-sort
 # or demographic questions skips that step (see :func:`steps_for`).
@@ -94,17 +95,16 @@ MAX_CLOCK_AHEAD_MS = 60_000
 def client_ts(value: Mapping) -> int:
     """The time stamp a browser gave a draft: 0 if it gave none (then only the
     revisions order the copies), the server's time if it is clearly wrong."""
-    ts, _ = stamp(value)
+    ts, _rev = stamp(value)
     now = now_ms()
     return now if ts > now + MAX_CLOCK_AHEAD_MS else ts
 
 
-def numbers_text(numbers: list[int]) -> str:
-    """'statement 4', 'statements 4 and 9', 'statements 4, 9 and 12'."""
-    nums = [str(n) for n in sorted(numbers)]
-    if len(nums) == 1:
-        return f"statement {nums[0]}"
-    return f"statements {', '.join(nums[:-1])} and {nums[-1]}"
+def numbers_text(numbers: list[int], tr: Translator = ENGLISH) -> str:
+    """'statement 4', 'statements 4 and 9', 'statements 4, 9, and 12' (in ``tr``'s language)."""
+    nums = sorted(numbers)
+    return tr.ngettext("statement {numbers}", "statements {numbers}", len(nums),
+                       numbers=tr.list(tr.number(n) for n in nums))
 
 
 # ---------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def open_store(url: str | None = None) -> Store:
     """Open the store (``DATABASE_URL`` or the embedded SQLite file) and make
     sure the co-production study and its demo copy are published."""
     store = Store.from_url(url)
-    storage.ensure_coproduction(store)
+    ensure_coproduction(store)
     return store
 
 
@@ -150,40 +150,176 @@ class LinkProblem:
     """What to tell a participant whose link cannot be used (one of these kinds)."""
 
     kind: str       # 'bad_link' | 'used_link' | 'closed' | 'version_changed' | 'connection'
+                    # | 'invalid' (a submission the store refused)
     title: str
     message: str
 
+    def translated(self, tr: Translator) -> LinkProblem:
+        """This problem with its texts (msgids) in ``tr``'s language."""
+        return LinkProblem(self.kind, tr.gettext(self.title), tr.gettext(self.message))
 
-def problem_for(exc: Exception) -> LinkProblem:
-    """Turn a storage error into a clear, friendly message."""
-    if isinstance(exc, (UnknownStudy, UnknownToken)):
-        return LinkProblem("bad_link", "This link does not work",
-                           "We could not find a study for this link. Please check that you "
+
+# The texts are msgids (N_), translated when shown (LinkProblem.translated).
+_BAD_LINK = LinkProblem("bad_link", N_("This link does not work"),
+                        N_("We could not find a study for this link. Please check that you "
                            "copied the whole link from your invitation, or ask the research "
-                           "team for a new one.")
-    if isinstance(exc, AlreadySubmitted):
-        return LinkProblem("used_link", "You have already taken part. Thank you!",
-                           "Your answers for this link have been received, so there is "
-                           "nothing more to do. If you have a question about the study, the "
-                           "research team will be glad to hear from you.")
-    if isinstance(exc, StudyClosed):
-        return LinkProblem("closed", "This study is closed",
-                           "This study is no longer taking new participants. Thank you for "
-                           "your interest.")
-    if isinstance(exc, StudyVersionChanged):
-        return LinkProblem("version_changed", "The study has changed",
-                           "The research team changed this study after this page was opened. "
-                           "Please reload the page: your work so far is kept, and you will "
-                           "continue with the version of the study you started.")
-    if isinstance(exc, ConsentRequired):
-        return LinkProblem("bad_link", "Please start from the beginning",
-                           "We have no record of your consent for this link. Please open the "
-                           "link again and start from the welcome page.")
-    if isinstance(exc, DatabaseUnavailable) or not isinstance(exc, StorageError):
-        return LinkProblem("connection", "We lost the connection",
-                           "We could not reach the server just now. Nothing is lost: your work "
-                           "is kept in this browser. Please try again in a moment.")
-    return LinkProblem("connection", "Something went wrong", str(exc))
+                           "team for a new one."))
+_CONNECTION = LinkProblem("connection", N_("We lost the connection"),
+                          N_("We could not reach the server just now. Nothing is lost: your work "
+                             "is kept in this browser. Please try again in a moment."))
+#: The participant's words for each storage error, by its ``code``.
+LINK_PROBLEMS = {
+    "unknown_study": _BAD_LINK,
+    "unknown_token": _BAD_LINK,
+    "already_submitted": LinkProblem(
+        "used_link", N_("You have already taken part. Thank you!"),
+        N_("Your answers for this link have been received, so there is nothing more to do. If "
+           "you have a question about the study, the research team will be glad to hear from "
+           "you.")),
+    "study_closed": LinkProblem(
+        "closed", N_("This study is closed"),
+        N_("This study is no longer taking new participants. Thank you for your interest.")),
+    "version_changed": LinkProblem(
+        "version_changed", N_("The study has changed"),
+        N_("The research team changed this study after this page was opened. Please reload the "
+           "page: your work so far is kept, and you will continue with the version of the study "
+           "you started.")),
+    "consent_required": LinkProblem(
+        "bad_link", N_("Please start from the beginning"),
+        N_("We have no record of your consent for this link. Please open the link again and "
+           "start from the welcome page.")),
+    "database_unavailable": _CONNECTION,
+    "storage_full": LinkProblem(
+        "connection", N_("Your work cannot be saved just now"),
+        N_("The study's server has run out of space. Nothing is lost: your work is kept in this "
+           "browser. Please leave this page open and try again later.")),
+    "response_withdrawn": LinkProblem(
+        "withdrawn", N_("Your response was withdrawn"),
+        N_("You withdrew your answers from this study, so they have been deleted and will not "
+           "be used. Thank you for your time.")),
+    "too_many_new_sessions": LinkProblem(
+        "busy", N_("Please wait a minute"),
+        N_("Many people have just started this study from your network. Please wait a minute, "
+           "then press Start again. Nothing about you has been stored.")),
+}
+_SOMETHING_WRONG = LinkProblem("connection", N_("Something went wrong"),
+                               N_("Please reload the page and try again. Your work so far is "
+                                  "kept."))
+
+
+def problem_for(exc: Exception, participant: Participant | None = None,
+                tr: Translator | None = None) -> LinkProblem:
+    """Turn an error into a clear, friendly message, from the error's ``code``
+    and fields (never from its text), in ``tr``'s language (the
+    participant's study's, else English). A refused submission is worded
+    with ``participant``'s neutral numbers when given."""
+    tr = tr or (participant.tr if participant is not None else ENGLISH)
+    if not isinstance(exc, StorageError):
+        return _CONNECTION.translated(tr)
+    known = LINK_PROBLEMS.get(exc.code)
+    if known is not None:
+        return known.translated(tr)
+    if isinstance(exc, InvalidSubmission) and exc.details:
+        texts = (participant.problem_texts(exc) if participant is not None
+                 else [problem_text(p, tr=tr) for p in exc.details])
+        return LinkProblem("invalid", tr.gettext("Your answers could not be submitted yet"),
+                           sentence("; ".join(texts)))
+    return _SOMETHING_WRONG.translated(tr)
+
+
+# ---------------------------------------------------------------------------
+# problems of a sort or a submission, in the participant's words
+# ---------------------------------------------------------------------------
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter and a full stop."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "…")) else ".")
+
+
+def _statements(ids: tuple[str, ...], numbers: Mapping[str, int] | None,
+                tr: Translator) -> tuple[str, int]:
+    """("statements 4 and 9", count) with neutral numbers, or ("2 statements", count)
+    when the participant's numbers are not known."""
+    nums = sorted(numbers[i] for i in ids if i in numbers) if numbers else []
+    if nums and len(nums) == len(ids):
+        return numbers_text(nums, tr), len(nums)
+    return tr.ngettext("{count} statement", "{count} statements", len(ids), count=len(ids)), len(ids)
+
+
+def problem_text(problem: Problem, numbers: Mapping[str, int] | None = None,
+                 questions: Mapping[str, str] | None = None, tr: Translator = ENGLISH) -> str:
+    """One :class:`Problem` of a sort or submission in the participant's words
+    (in ``tr``'s language).
+
+    ``numbers`` maps statement ids to the neutral numbers the participant sees,
+    ``questions`` question ids to their texts; ids are never shown.
+    """
+    _ = tr.gettext
+    code = problem.code
+    q = (questions or {}).get(problem.question or "")
+    asked = _("“{question}”", question=q) if q else _("a question")
+    if code == "unplaced":
+        missing = sorted(numbers[i] for i in problem.statements if i in numbers) if numbers else []
+        if len(problem.statements) > 8 and len(missing) == len(problem.statements):
+            first = ", ".join(tr.number(n) for n in missing[:6])
+            return tr.ngettext("{count} statement is not placed yet ({first} …)",
+                               "{count} statements are not placed yet ({first} …)",
+                               len(missing), count=len(missing), first=first)
+        what, count = _statements(problem.statements, numbers, tr)
+        return tr.ngettext("{what} is not placed yet", "{what} are not placed yet", count,
+                           what=what)
+    if code == "grid":
+        parts = []
+        for c in problem.columns:
+            column = tr.score(c.score)
+            if not c.on_grid:
+                what, count = _statements(c.statements, numbers, tr)
+                parts.append(tr.ngettext(
+                    "{what} is in column {column}, which the grid does not have",
+                    "{what} are in column {column}, which the grid does not have",
+                    count, what=what, column=column))
+            elif c.count > c.room:
+                parts.append(tr.ngettext(
+                    "column {column} holds {count} statement but has room for {room}",
+                    "column {column} holds {count} statements but has room for {room}",
+                    c.count, column=column, count=c.count, room=c.room))
+            else:
+                parts.append(tr.ngettext(
+                    "column {column} holds {count} statement but needs {room}",
+                    "column {column} holds {count} statements but needs {room}",
+                    c.count, column=column, count=c.count, room=c.room))
+        return "; ".join(parts)
+    if code == "not_whole":
+        what, _count = _statements(problem.statements, numbers, tr)
+        return _("{what} is not in a column of the grid", what=what)
+    texts = {
+        "unknown_statements": lambda: _("the grid holds a statement that is not in this study"),
+        "placements_unreadable": lambda: _("your grid could not be read"),
+        "presort_unreadable": lambda: _("your pre-sort could not be read"),
+        "presort_unknown_statements": lambda: _("the pre-sort holds a statement that is not in "
+                                                "this study"),
+        "presort_unknown_piles": lambda: _("the pre-sort uses a pile that is not in this study"),
+        "answers_unreadable": lambda: _("your answers could not be read"),
+        "unknown_question": lambda: _("the answers include a question that is not in this study"),
+        "answer_required": lambda: _("the question {question} needs an answer", question=asked),
+        "not_a_number": lambda: _("the answer to {question} must be a number", question=asked),
+        "number_out_of_range": lambda: _("the answer to {question} is out of range (at most "
+                                         "{limit} in size)", question=asked,
+                                         limit=problem.limit or 0),
+        "not_an_option": lambda: _("the answer to {question} must be one of the options offered",
+                                   question=asked),
+        "not_text": lambda: _("the answer to {question} must be text", question=asked),
+        "too_long": lambda: _("the answer to {question} is too long ({count} characters, at "
+                              "most {limit})", question=asked, count=problem.count or 0,
+                              limit=problem.limit or 0),
+        "timings_unreadable": lambda: _("the time spent on each step could not be read; please "
+                                        "reload the page"),
+        "bad_timing": lambda: _("the time spent on each step could not be read; please reload "
+                                "the page"),
+        "submission_unreadable": lambda: _("your answers could not be read; please reload the "
+                                           "page"),
+    }
+    known = texts.get(code)
+    return known() if known else _("your answers could not be checked; please reload the page")
 
 
 # ---------------------------------------------------------------------------
@@ -275,6 +411,11 @@ class Participant:
         """Key of the browser's local copy of the draft (study + token)."""
         return storage_key(self.slug, self.token)
 
+    @property
+    def tr(self) -> Translator:
+        """The participant texts in the study's language (and its own wording)."""
+        return for_study(self.definition)
+
     # -- the pieces of the draft ------------------------------------------------------
     def presort(self) -> dict[str, str]:
         return dict((self.draft.get("presort") or {}).get("piles") or {})
@@ -349,46 +490,25 @@ class Participant:
 
     def grid_problems(self, placements: Mapping[str, int]) -> list[str]:
         """What keeps ``placements`` ({statement_id: score}) from being a complete
-        grid, in the participant's words (neutral numbers, column scores)."""
-        problems = []
-        missing = [self.number(sid) for sid in self.order if sid not in placements]
-        if len(missing) > 8:
-            first = ", ".join(str(n) for n in missing[:6])
-            problems.append(f"{len(missing)} statements are not placed yet ({first} …)")
-        elif missing:
-            verb = "is" if len(missing) == 1 else "are"
-            problems.append(f"{numbers_text(missing)} {verb} not placed yet")
-        grid = self.definition.grid
-        for score, height in zip(grid.scores, grid.heights):
-            count = sum(1 for v in placements.values() if v == score)
-            if count > height:
-                problems.append(f"column {score:+d} holds {count} statements but has room "
-                                f"for {height}")
-        if not problems and set(placements) - set(self.order):
-            problems.append("the grid holds a statement that is not in this study")
-        return problems
+        grid, in the participant's words (neutral numbers, column scores).
 
-    def neutral(self, text: str) -> str:
-        """``text`` with statement ids shown as neutral numbers and question ids as
-        the questions' own words (messages from the store name ids)."""
-        numbers = self._numbers()
-        questions = {q.id: q.text for q in self.definition.questions()}
+        The rule is the study's own (:func:`studies.fit.sort_problems`); an
+        unknown statement is mentioned only when nothing else is wrong.
+        """
+        found = sort_problems(self.definition, placements, "your grid")
+        shown = [x for x in found if x.code != "unknown_statements"] or found
+        return [self.describe(x) for x in shown]
 
-        def statement(m: re.Match) -> str:
-            return f"statement {numbers[m.group(1)]}"
+    def describe(self, problem: Problem) -> str:
+        """One problem of a sort or submission in the participant's words."""
+        return problem_text(problem, self._numbers(),
+                            {q.id: q.text for q in self.definition.questions()}, self.tr)
 
-        ids = sorted(numbers, key=len, reverse=True)
-        if ids:
-            alternatives = "|".join(re.escape(i) for i in ids)
-            text = re.sub(rf"['\"]({alternatives})['\"]", statement, text)
-            # unquoted ids too, when they look like codes (c01), not like words
-            codes = "|".join(re.escape(i) for i in ids if re.search(r"\d", i))
-            if codes:
-                text = re.sub(rf"(?<![\w-])({codes})(?![\w-])", statement, text)
-            text = re.sub(r"\b[Ss]tatements? (statement \d+)", r"\1", text)
-        for qid, words in sorted(questions.items(), key=lambda kv: -len(kv[0])):
-            text = re.sub(rf"['\"]{re.escape(qid)}['\"]", f"“{words}”", text)
-        return text
+    def problem_texts(self, exc: Exception) -> list[str]:
+        """The problems an error carries (``details``), in the participant's words."""
+        details = getattr(exc, "details", ())
+        return [self.describe(x) for x in details] or [
+            self.tr.gettext("your answers could not be checked; please reload the page")]
 
     def mark_entered(self) -> None:
         self.entered.setdefault(self.step, time.monotonic())
@@ -426,6 +546,21 @@ def submitted_study(store: Store, slug: str, token: str) -> StudyInfo | None:
         return None
 
 
+def remembered_session(store: Store, slug: str, token: str | None) -> SessionInfo | None:
+    """The session of the personal link a browser remembers for ``slug``
+    (``token`` from its cookie, see :mod:`.returning`), or None if there is no
+    such token, it belongs to another study, or it never got consent."""
+    if not token:
+        return None
+    try:
+        session = store.get_session(token)
+    except (UnknownStudy, UnknownToken):
+        return None
+    if session.study_slug != slug or session.status == "new":
+        return None
+    return session
+
+
 def load_participant(store: Store, slug: str, token: str) -> Participant:
     """Check the link and load the participant's session and pinned study version.
 
@@ -438,9 +573,10 @@ def load_participant(store: Store, slug: str, token: str) -> Participant:
     return Participant(store=store, study=study, token=token, session=session, order=order)
 
 
-def begin_open_link(store: Store, slug: str) -> Participant:
-    """After consent on an open link: issue a token, record consent, load it."""
-    token = store.open_link(slug)
+def begin_open_link(store: Store, slug: str, client: str | None = None) -> Participant:
+    """After consent on an open link: issue a token (``client`` counts against
+    the open link's caps), record consent, load it."""
+    token = store.open_link(slug, client=client)
     store.record_consent(token)
     return load_participant(store, slug, token)
 
@@ -464,10 +600,15 @@ def previous_step(p: Participant, step: str | None = None) -> str:
 
 __all__ = [
     "AUTOSAVE_MS",
+    "LINK_PROBLEMS",
     "STEPS",
+    "AlreadySubmitted",
     "InvalidSubmission",
     "LinkProblem",
     "Participant",
+    "ResponseWithdrawn",
+    "StudyClosed",
+    "UnknownToken",
     "begin_open_link",
     "get_store",
     "give_consent",
@@ -479,6 +620,8 @@ __all__ = [
     "open_studies",
     "previous_step",
     "problem_for",
+    "problem_text",
+    "remembered_session",
     "shuffled_ids",
     "stamp",
     "steps_for",

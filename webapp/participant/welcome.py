@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..client import client_address
+from ..i18n import for_study
+from ..study_text import inline, show
 from . import session as s
 from .ui import PARTICIPANT, guarded
 
@@ -11,21 +14,25 @@ from .ui import PARTICIPANT, guarded
 def consent(store, slug: str, token: str | None) -> s.Participant:
     """Record consent (issuing a token for an open link) and move to the next step."""
     if token is None:
-        p = s.begin_open_link(store, slug)
+        p = s.begin_open_link(store, slug, client_address())
     else:
         p = s.load_participant(store, slug, token)
     s.give_consent(p)
     return p
 
 
-def view(study, token: str | None) -> None:
+def view(study, token: str | None, *, start=None) -> None:
+    """The welcome page; ``start`` (the researcher's preview) replaces
+    recording consent when Start is pressed."""
     defn = study.definition
-    st.title(defn.title)
-    st.markdown(defn.welcome)
+    tr = for_study(defn)
+    _ = tr.gettext
+    st.title(inline(defn.title), anchor=False)
+    show(defn.welcome)
     with st.container(border=True):
-        st.subheader("Information and consent")
-        st.markdown(defn.consent)
-        agreed = st.checkbox("I have read this information and I agree to take part.",
+        st.subheader(_("Information and consent"), anchor=False)
+        show(defn.consent)
+        agreed = st.checkbox(_("I have read this information and I agree to take part."),
                              key="qs_consent")
 
     def on_start():
@@ -33,5 +40,5 @@ def view(study, token: str | None) -> None:
         st.session_state[PARTICIPANT] = p
         st.query_params["t"] = p.token
 
-    st.button("Start", type="primary", disabled=not agreed, on_click=guarded(on_start),
-              key="qs_start")
+    st.button(_("Start"), type="primary", disabled=not agreed,
+              on_click=guarded(start or on_start, tr), key="qs_start")

@@ -2,14 +2,20 @@
 // neutral / agree). A Streamlit custom component (v2), plain ES module.
 //
 // Python passes everything through `data` (see __init__.py). Texts are
-// written with textContent only. Python receives
+// written with textContent only, and every word of ours comes from the
+// study language's catalogue (`_()`, `ngettext()`: shared/i18n.js; the HTML
+// holds none). Python receives
 //   - state "draft": {rev, piles: {n: pileId}}  every few seconds while sorting;
 //   - trigger "done": {rev, piles}              when Continue is pressed.
 // Every change is written to localStorage at once.
 //
 // Keys: 1, 2, 3 ... put the current card (or the focused card in a pile) on
 // that pile; Enter/Space on a card in a pile brings it back to sort again.
-// When the last card is sorted the focus moves to Continue.
+// When the last card is sorted the focus moves to Continue, which is
+// scrolled into view (it sits just under the card, above the piles).
+//
+// A sort restored when the page opens (`data.resumed`: this tab shows the
+// pre-sort for the first time, e.g. the link was opened again) says so.
 //
 // As in the grid: `ts` (time of the last change, server clock) decides which
 // of this browser's copy and the server's is newer, and once Continue is
@@ -40,6 +46,7 @@ class Presort extends DraftedComponent {
 
     this.build();
     this.restore(data.draft);
+    this.restoredNote.hidden = !(data.resumed && this.assign.size > 0);
     this.listen();
     this.pickNext();
     this.render();
@@ -51,6 +58,7 @@ class Presort extends DraftedComponent {
     const q = (sel) => this.root.querySelector(sel);
     this.live = q(".ps-live");
     this.alertBox = q(".ps-alert");
+    this.restoredNote = q(".ps-restored");
     this.progressText = q(".ps-progress-text");
     this.savedText = q(".ps-saved");
     this.currentEl = q(".ps-current");
@@ -61,6 +69,7 @@ class Presort extends DraftedComponent {
     this.pileBox = q(".ps-piles");
     this.doneButton = q(".ps-done");
     this.footerNote = q(".ps-footer-note");
+    this.texts();
 
     this.pileViews = new Map();
     this.piles.forEach((pile, i) => {
@@ -93,9 +102,31 @@ class Presort extends DraftedComponent {
       node.dataset.n = String(n);
       node.setAttribute("role", "button");
       node.setAttribute("aria-describedby", "ps-keys");
-      node.append(el("span", "num", String(n)), el("span", "text", this.cards.get(n).text));
+      const text = el("span", "text", this.cards.get(n).text);
+      text.dir = "auto"; // a statement reads in its own direction, whatever the page's
+      node.append(el("span", "num", String(n)), text);
       this.cardEls.set(n, node);
     }
+  }
+
+  // The fixed texts, with the keys of the piles (1, 2, 3 ...) in their boxes.
+  texts() {
+    const q = (sel) => this.root.querySelector(sel);
+    const keys = { enter: _("Enter") };
+    this.piles.forEach((pile, i) => { keys[`key${i + 1}`] = String(i + 1); });
+    const pileKeys = this.piles.map((pile, i) => `{key${i + 1}}`).join(", ");
+    keysInto(q(".ps-help-keys"), _("Put each statement on the pile that fits your view: press a " +
+      "pile's button, drag the card onto a pile, or use the keys shown on the buttons " +
+      "({keys}). To sort a card again, select it in its pile (click or {enter}) or focus it " +
+      "and press a pile's key.").replace("{keys}", pileKeys), keys);
+    q(".ps-help-touch").textContent = _("Put each statement on the pile that fits your view: " +
+      "tap a pile's button, or drag the card onto it. To sort a card again, tap it in its pile.");
+    this.restoredNote.textContent = _("Your sort so far has been restored.");
+    this.currentEl.setAttribute("aria-roledescription", _("statement card"));
+    this.finished.textContent = _("Every statement is on a pile. Check the piles below, then " +
+      "press Continue.");
+    this.buttonBox.setAttribute("aria-label", _("Put the statement on a pile"));
+    this.doneButton.textContent = _("Continue");
   }
 
   // -- model ------------------------------------------------------------------
@@ -131,6 +162,7 @@ class Presort extends DraftedComponent {
     const wasCurrent = n === this.current;
     const focused = this.rootNode.activeElement;
     this.assign.set(n, pileId);
+    this.restoredNote.hidden = true;
     this.changed();
     if (wasCurrent) this.pickNext();
     this.render();
@@ -141,18 +173,26 @@ class Presort extends DraftedComponent {
         && (!focused || focused === this.currentEl || this.buttonBox.contains(focused))) {
       this.focusContinue();
     }
-    let msg = `Statement ${n} is on the ${pile.label} pile. ${this.assign.size} of ${this.order.length} sorted.`;
+    const total = this.order.length;
+    const parts = [
+      _("Statement {n} is on the {pile} pile.", { n, pile: pile.label }),
+      ngettext("{count} of {total} statement sorted.", "{count} of {total} statements sorted.",
+        total, { count: this.assign.size, total }),
+    ];
     if (wasCurrent && this.current !== null) {
-      msg += ` Next, statement ${this.current}: ${this.cards.get(this.current).text}`;
+      parts.push(_("Next, statement {n}: {text}", { n: this.current, text: this.cards.get(this.current).text }));
     } else if (this.current === null) {
-      msg += " Every statement is on a pile; press Continue when you are ready.";
+      parts.push(_("Every statement is on a pile; press Continue when you are ready."));
     }
-    this.say(msg);
+    this.say(parts.join(" "));
   }
 
+  // Focus Continue (or the "every statement is on a pile" line while the
+  // piles are being saved) and bring it into view, whatever the input.
   focusContinue() {
     const target = this.doneButton.disabled ? this.finished : this.doneButton;
-    target.focus({ preventScroll: this.lastInput !== "keyboard" });
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   // Bring a sorted card back to the top to sort it again.
@@ -161,13 +201,11 @@ class Presort extends DraftedComponent {
     this.current = n;
     this.render();
     this.currentEl.focus();
-    this.say(`Statement ${n}, now on the ${this.pileLabel(n)} pile: ${this.cards.get(n).text}. ` +
-      "Choose a pile for it.");
-  }
-
-  pileLabel(n) {
-    const p = this.piles.find((x) => x.id === this.assign.get(n));
-    return p ? p.label : "no";
+    const pile = this.piles.find((x) => x.id === this.assign.get(n));
+    const text = this.cards.get(n).text;
+    this.say(pile
+      ? _("Statement {n}, now on the {pile} pile: {text}. Choose a pile for it.", { n, pile: pile.label, text })
+      : _("Statement {n}, not on a pile yet: {text}. Choose a pile for it.", { n, text }));
   }
 
   // -- rendering -----------------------------------------------------------------
@@ -177,11 +215,12 @@ class Presort extends DraftedComponent {
     const cur = this.current;
     this.currentEl.hidden = cur === null;
     this.finished.hidden = cur !== null;
+    this.buttonBox.hidden = cur === null; // nothing to put on a pile: Continue moves up
     if (cur !== null) {
       this.currentEl.dataset.n = String(cur);
       this.currentNum.textContent = String(cur);
       this.currentText.textContent = this.cards.get(cur).text;
-      this.currentEl.setAttribute("aria-label", `Statement ${cur}: ${this.cards.get(cur).text}`);
+      this.currentEl.setAttribute("aria-label", _("Statement {n}: {text}", { n: cur, text: this.cards.get(cur).text }));
     }
     for (const pile of this.piles) {
       const view = this.pileViews.get(pile.id);
@@ -189,20 +228,23 @@ class Presort extends DraftedComponent {
         .map((n) => this.cardEls.get(n));
       syncChildren(view.list, nodes);
       const count = this.order.filter((n) => this.assign.get(n) === pile.id).length;
-      view.count.textContent = String(count);
-      view.box.setAttribute("aria-label", `${pile.label} pile: ${count} statements`);
+      view.count.textContent = showValue(count);
+      view.box.setAttribute("aria-label", ngettext("{pile} pile: {count} statement",
+        "{pile} pile: {count} statements", count, { pile: pile.label, count }));
       view.button.disabled = cur === null;
       view.button.classList.toggle("chosen", cur !== null && this.assign.get(cur) === pile.id);
     }
     const sorted = this.assign.size;
+    const done = ngettext("{count} of {total} sorted", "{count} of {total} sorted", total,
+      { count: sorted, total });
     this.progressText.textContent = cur !== null
-      ? `Statement ${cur} \u2013 ${sorted} of ${total} sorted`
-      : `${sorted} of ${total} sorted`;
+      ? _("Statement {n} \u2013 {progress}", { n: cur, progress: done }) : done;
+    this.progressText.dataset.sorted = String(sorted);
     const complete = sorted === total;
     this.doneButton.disabled = !complete || this.done;
     this.footerNote.textContent = complete
-      ? "All statements are on a pile."
-      : `Put every statement on a pile to continue (${total - sorted} left).`;
+      ? _("All statements are on a pile.")
+      : _("Put every statement on a pile to continue ({count} left).", { count: total - sorted });
     this.renderSaved();
     if (focused && focused.classList && focused.classList.contains("ps-small")
         && this.rootNode.activeElement !== focused && focused.isConnected) focused.focus();
@@ -222,8 +264,8 @@ class Presort extends DraftedComponent {
 
   showOffline() {
     this.alertBox.hidden = false;
-    this.alertBox.textContent = "The connection is lost. Keep going: your piles are kept on " +
-      "this device and will be saved as soon as the connection is back.";
+    this.alertBox.textContent = _("The connection is lost. Keep going: your piles are kept on " +
+      "this device and will be saved as soon as the connection is back.");
   }
 
   onKey(e) {

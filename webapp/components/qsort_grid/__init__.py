@@ -24,6 +24,12 @@ Data contract (``data=``, JSON):
                  changes of one browser and only breaks ties).
 ``refused_rev``  the revision sent with Continue that Python refused (the grid,
                  frozen since Continue, can be changed again), or None.
+``resumed``      whether the page shows the grid for the first time in this tab
+                 (a link opened again, a reload): a sort found then says
+                 "Your sort so far has been restored".
+``i18n``         the grid's texts in the study's language (added by
+                 :func:`qsort_grid`, see :meth:`webapp.i18n.Translator.js`):
+                 ``{"lang", "dir", "plural", "messages"}``.
 
 What comes back: state ``draft`` and trigger ``done``, both
 ``{"rev": int, "ts": int, "columns": {score_text: [n, ...]}}``. After ``done``
@@ -31,8 +37,15 @@ the grid ignores every key, click and drag and sends no more drafts.
 
 Keys (documented to the participant on the page): Tab moves between cards;
 Enter or Space picks a card up and puts it down; Left/Right (or Up/Down)
-choose the column; Home/End jump to the first/last column; Escape cancels;
-Delete or Backspace sends a placed card back to its pile.
+choose the column (Left/Right as seen: in a right-to-left language the most
+disagree column is on the right, the reading start side, and Left moves
+towards most agree); Home/End jump to the first/last column; holding a card,
+Enter on a placed card puts it there (the two swap if the column is full);
+Escape cancels; Delete or Backspace sends a placed card back to its pile.
+
+Layout: see ``grid.css`` (a strip of cards to place above the columns; cards
+in the columns clamped to the lines that let the grid fit the screen, whole
+on hover, focus or selection; rows of whole cards on narrow screens).
 """
 from __future__ import annotations
 
@@ -41,23 +54,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..shared import renderer
+from ...i18n import ENGLISH, Translator
+from ..shared import renderer, scripts
 
 _HERE = Path(__file__).resolve().parent
 NAME = "qsort_grid"
+SCRIPTS = scripts(_HERE, "grid.js")
 
 
 def _renderer():
-    # the JS comes after the draft bookkeeping shared by the two components
+    # the JS comes after the texts and draft bookkeeping shared by the two components
     return renderer(NAME, _HERE, "grid.html", "grid.css", "grid.js")
 
 
-def qsort_grid(*, key: str, data: dict[str, Any],
+def qsort_grid(*, key: str, data: dict[str, Any], tr: Translator = ENGLISH,
                on_draft_change: Callable[[], None],
                on_done_change: Callable[[], None]):
-    """Mount the grid; returns the component result (``.draft``, ``.done``)."""
-    return _renderer()(key=key, data=data, on_draft_change=on_draft_change,
-                       on_done_change=on_done_change, height="content")
+    """Mount the grid, its texts in ``tr``'s language (``data.i18n``); returns
+    the component result (``.draft``, ``.done``)."""
+    return _renderer()(key=key, data={**data, "i18n": tr.js(SCRIPTS)},
+                       on_draft_change=on_draft_change, on_done_change=on_done_change,
+                       height="content")
 
 
 # After submitting, the browser's copies of the drafts are no longer needed:

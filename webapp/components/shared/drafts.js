@@ -22,8 +22,10 @@ const INSTANCES = new WeakMap(); // parentElement -> component instance
 // Streamlit calls the module's default export on every rerun: keep the same
 // instance (and what is on screen) while the participant (data.key) is the
 // same, and build a new one otherwise. Returns the cleanup for Streamlit.
+// The texts come from data.i18n (i18n.js) before anything is drawn.
 function mountDrafted(component, Kind) {
   const { data, parentElement } = component;
+  useI18n(data.i18n);
   let inst = INSTANCES.get(parentElement);
   if (inst && inst.key === data.key) {
     inst.update(component); // same participant: keep what is on screen
@@ -219,8 +221,8 @@ class DraftedComponent {
 
   renderSaved() {
     let text = "";
-    if (!navigator.onLine) text = "Offline \u2013 kept on this device";
-    else if (this.rev > 0) text = this.rev <= this.savedRev ? "Saved" : "Kept on this device";
+    if (!navigator.onLine) text = _("Offline \u2013 kept on this device");
+    else if (this.rev > 0) text = this.rev <= this.savedRev ? _("Saved") : _("Kept on this device");
     this.savedText.textContent = text;
   }
 
@@ -267,7 +269,7 @@ class DraftedComponent {
     this.flushTimer = null;
     this.root.dataset.done = "true";
     this.doneButton.disabled = true;
-    this.doneButton.textContent = "Saving\u2026";
+    this.doneButton.textContent = _("Saving\u2026");
     this.sentRev = this.rev;
     this.frozen();
     this.setTriggerValue("done", this.snapshot());
@@ -285,7 +287,7 @@ class DraftedComponent {
     this.done = false;
     delete this.root.dataset.done;
     this.root.removeAttribute("aria-busy"); // set by the grid only
-    this.doneButton.textContent = "Continue";
+    this.doneButton.textContent = _("Continue");
     this.render();
   }
 }
