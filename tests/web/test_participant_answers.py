@@ -15,6 +15,11 @@ pytestmark = pytest.mark.browser
 MISSING = "Is anything about co-production missing"
 
 
+def kept(page, question: str) -> None:
+    """Wait until the page's answer keeper listens to ``question``'s field."""
+    page.wait_for_selector(f"html[data-qs-answer-keeper~='{question}']", state="attached")
+
+
 def server_answers(store, token: str) -> dict:
     return dict((store.get_session(token).draft or {}).get("answers") or {})
 
@@ -24,12 +29,12 @@ def test_typed_answer_survives_closing_the_tab(desktop, app_url, store):
     page = desktop.new_page()
     page.goto(link(app_url, token))
     wait_step(page, "postsort")
-    page.wait_for_timeout(300)                      # the keeper is mounted
     box = page.get_by_label(MISSING)
     box.click()
     typed = f"Typed but never left the field {token[:6]}"
     page.keyboard.type(typed, delay=5)
-    page.wait_for_timeout(200)
+    kept(page, "missing")               # (it also copies what was typed before it listened)
+    page.wait_for_timeout(100)
     page.close()                                    # without leaving the field
     time.sleep(0.5)
     assert typed not in str(server_answers(store, token))     # Streamlit never sent it
@@ -60,10 +65,10 @@ def test_typed_answer_survives_closing_the_tab(desktop, app_url, store):
     # the number field of the demographics is kept too
     page.get_by_role("button", name="Continue").click()
     wait_step(page, "demographics")
-    page.wait_for_timeout(300)
+    kept(page, "years_involved")        # not the page's first keeper: it copies keystrokes only
     page.get_by_label("For how many years").click()
     page.keyboard.type("14")
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(100)
     page.close()
     page = desktop.new_page()
     page.goto(link(app_url, token))

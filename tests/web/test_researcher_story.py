@@ -144,6 +144,7 @@ def test_researcher_story(fresh_app, browser, tmp_path, shots):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"You are signed in as {EMAIL}").first).to_be_visible()  # two while the page reruns
+    page.wait_for_function("() => document.cookie.includes('qp_session=')")   # for the next page
 
     # -- a study from a CSV file -----------------------------------------------------------------
     page.goto(base + "/workspace")
@@ -277,6 +278,8 @@ def test_typed_text_survives_a_reload(fresh_app, browser):
     welcome.click()
     page.keyboard.press("End")
     page.keyboard.type(" Typed and never sent.")
+    # the keeper is listening (it also copies what was typed before it was)
+    expect(welcome).to_have_attribute("data-qp-kept", re.compile("."))
     page.wait_for_timeout(300)
     assert "never sent" not in store.study_draft("keeper").content["welcome"]
     page.reload()

@@ -13,6 +13,9 @@
 // class of the field's element (Streamlit's "st-key-..." class).
 
 const KEEPERS = new WeakMap();
+// No keeper yet since the page loaded: the fields show the server's answers,
+// so any difference was typed before this module was listening.
+let pageFresh = true;
 
 export default function keepAnswers(component) {
   const { data, parentElement } = component;
@@ -72,6 +75,11 @@ class AnswerKeeper {
     this.update(component);
     this.onInput = (e) => this.remember(e.target);
     document.addEventListener("input", this.onInput, true);
+    if (pageFresh) this.sweep();
+    pageFresh = false;
+    // which fields are kept, for the browser tests to wait on
+    this.marker = this.fields.map((f) => f.id).join(" ");
+    document.documentElement.dataset.qsAnswerKeeper = this.marker;
     // after this render, so Streamlit is ready for the trigger
     this.restoreTimer = window.setTimeout(() => this.restore(), 0);
   }
@@ -86,6 +94,18 @@ class AnswerKeeper {
   stop() {
     window.clearTimeout(this.restoreTimer);
     document.removeEventListener("input", this.onInput, true);
+    const root = document.documentElement.dataset;
+    if (root.qsAnswerKeeper === this.marker) delete root.qsAnswerKeeper;   // not a newer keeper's
+  }
+
+  // Copies the fields already drawn whose text is not the server's. Only the
+  // page's first keeper may: later ones cannot tell such text from an answer
+  // another device saved since.
+  sweep() {
+    for (const field of this.fields) {
+      const el = document.querySelector(`.${CSS.escape(field.cls)} textarea, .${CSS.escape(field.cls)} input`);
+      if (el && !same(el.value, field.value, field.kind)) this.remember(el);
+    }
   }
 
   fieldOf(target) {

@@ -75,9 +75,9 @@ def view(p: s.Participant) -> None:
     grid_step.offer_way_back(p, lambda: qs.save_answers(p, questions, step="grid"))
     st.markdown(intro(questions, tr))
     save = qs.change_saver(p, questions)
+    qs.keep_in_browser(p, questions, "demographics")   # before the fields: listening when they appear
     for q in questions:
         qs.ask(p, q, on_change=save)
-    qs.keep_in_browser(p, questions, "demographics")
     left, right = st.columns([1, 1])
     left.button(_("Back"), key="qs_demo_back",
                 on_click=guarded(lambda: qs.save_answers(p, questions,

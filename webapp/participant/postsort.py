@@ -25,6 +25,7 @@ def view(p: s.Participant) -> None:
     grid_step.offer_way_back(p, lambda: qs.save_answers(p, questions, step="grid"))
     extremes = extreme_statements(p)
     save = qs.change_saver(p, questions)
+    qs.keep_in_browser(p, questions, "postsort")   # before the fields: listening when they appear
     for q in questions:
         if q.about in extremes:
             score = defn.grid.scores[-1] if q.about == "agree_extreme" else defn.grid.scores[0]
@@ -33,7 +34,6 @@ def view(p: s.Participant) -> None:
                 statement_box(number, text)
         qs.ask(p, q, on_change=save)
         st.write("")
-    qs.keep_in_browser(p, questions, "postsort")
 
     def on_next():
         qs.save_answers(p, questions)

@@ -155,11 +155,11 @@ def editor(access, study, content: dict, draft) -> None:
         "Part of the study", list(sections), key=f"ws_section_{slug}", default="texts",
         format_func=lambda k: _tab(sections[k][0], problems, *sections[k][1]),
         label_visibility="collapsed") or "texts"
-    sections[chosen][2](slug, content, problems)
-    if chosen == "texts":
+    if chosen == "texts":       # before the fields, so it is listening when they appear
         keep_texts(slug, {field: (widget_key(slug, field), content[field]) for field, *_ in TEXTS},
                    int(draft.updated_at.timestamp() * 1000),
                    lambda texts: _restore_texts(slug, content, texts))
+    sections[chosen][2](slug, content, problems)
 
 
 def _restore_texts(slug: str, content: dict, texts: dict[str, str]) -> None:

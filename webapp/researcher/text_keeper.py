@@ -21,6 +21,7 @@ import streamlit as st
 
 _JS = """
 const KEEPERS = new WeakMap();
+let pageFresh = true;   // no keeper yet since the page loaded: every field shows the draft
 
 export default function keepDesignTexts(component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -40,6 +41,8 @@ function readLocal(name) {
 class Keeper {
   constructor(data, trigger) {
     this.data = data;
+    this.fresh = pageFresh;
+    pageFresh = false;
     this.offset = (data.now_ms || Date.now()) - Date.now();   // the server's clock
     this.bound = [];
     const restore = {};
@@ -52,20 +55,29 @@ class Keeper {
     }
     if (Object.keys(restore).length) trigger("restore", { texts: restore, at: Date.now() });
     this.bind();
-    this.timer = window.setInterval(() => this.bind(), 400);   // fields drawn after this
+    this.timer = window.setInterval(() => this.bind(), 150);   // fields drawn after this
+  }
+
+  fieldElement(field) {
+    return document.querySelector("." + field.cls + " textarea, ." + field.cls + " input");
+  }
+
+  copy(field, el) {
+    try {
+      window.localStorage.setItem(storageName(this.data.key, field.id),
+                                  JSON.stringify({ v: el.value, ts: Date.now() + this.offset }));
+    } catch (err) { /* storage full or disabled: the field still saves when left */ }
   }
 
   bind() {
     for (const field of this.data.fields) {
-      const el = document.querySelector("." + field.cls + " textarea, ." + field.cls + " input");
+      const el = this.fieldElement(field);
       if (!el || el.dataset.qpKept === field.cls) continue;
       el.dataset.qpKept = field.cls;
-      const name = storageName(this.data.key, field.id);
-      const copy = () => {
-        try {
-          window.localStorage.setItem(name, JSON.stringify({ v: el.value, ts: Date.now() + this.offset }));
-        } catch (err) { /* storage full or disabled: the field still saves when left */ }
-      };
+      const copy = () => this.copy(field, el);
+      // typed before the page's first keeper was listening; later keepers
+      // (reruns) cannot tell such words from a field another tab changed
+      if (this.fresh && el.value !== field.value) copy();
       el.addEventListener("input", copy);
       this.bound.push([el, copy]);
     }
