@@ -76,13 +76,13 @@ def test_mouse_participant_completes_the_study(desktop, app_url, store, invitati
     other = page.locator(".col").nth(8).locator(".card").first
     first_text, other_text = first.locator(".text").text_content(), other.locator(".text").text_content()
     mouse_drag(page, first, page.locator(".col").nth(8).locator(".card").first)
-    assert page.locator(".col").nth(8).get_by_text(first_text).count() == 1
-    assert page.locator(".col").nth(0).get_by_text(other_text).count() == 1
+    expect(page.locator(".col").nth(8).get_by_text(first_text)).to_have_count(1)
+    expect(page.locator(".col").nth(0).get_by_text(other_text)).to_have_count(1)
     # (by the card: a card's text runs on, hidden, below its clamped lines)
     mouse_drag(page, page.locator(".col").nth(0).locator(".card", has_text=other_text),
                page.locator(".col").nth(8).locator(".col-head"))
     expect(page.locator(".qs-toast")).to_contain_text("is full")
-    assert page.locator(".col").nth(0).get_by_text(other_text).count() == 1
+    expect(page.locator(".col").nth(0).get_by_text(other_text)).to_have_count(1)
 
     placements = grid_in_dom(page)
     assert len(placements) == 36

@@ -143,7 +143,7 @@ def test_touch_targets_are_at_least_44px(browser, app_url, store, invitation):
     assert not small_targets(page, "[data-testid=stMain] button")
     tap(page, page.get_by_role("button", name="Start"))
     wait_step(page, "instruction")
-    assert page.locator(".rl-copy").count() == 1
+    expect(page.locator(".rl-copy")).to_have_count(1)
     assert not small_targets(page, "[data-testid=stMain] button, .rl-copy, .rl-link")
     ctx.close()
 
@@ -160,7 +160,7 @@ def test_touch_targets_are_at_least_44px(browser, app_url, store, invitation):
     # the background questions: each option of a choice, Clear, Back and Submit
     token = session_at(store, "demographics", columns=grid_columns())
     ctx, page = phone_page(browser, link(app_url, token), "demographics")
-    assert page.locator("label[data-testid=stRadioOption]").count() == 6
+    expect(page.locator("label[data-testid=stRadioOption]")).to_have_count(6)
     assert not small_targets(page, "label[data-testid=stRadioOption]")
     tap(page, page.get_by_text("researcher", exact=True))
     expect(page.get_by_role("button", name="Clear this answer")).to_be_visible()

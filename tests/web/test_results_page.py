@@ -127,7 +127,8 @@ def test_every_section_against_the_run(browser, app_url, published, shots):
         # distinguishing statements with their marks
         rows = sec.locator("[data-section=distinguishing] tbody tr")
         dist = res.distinguishing[f"distinguishes_{vp.key}"]
-        assert rows.count() == int(dist.sum()) > 0
+        assert int(dist.sum()) > 0
+        expect(rows).to_have_count(int(dist.sum()))
         shown = rows.evaluate_all("rs => rs.map(r => [+r.dataset.number, r.cells[4].innerText.trim(), "
                                   "r.cells[3].innerText.trim()])")
         for (number, mark, z), s in zip(shown, vp.distinguishing):
@@ -142,7 +143,7 @@ def test_every_section_against_the_run(browser, app_url, published, shots):
             expect(sec.locator("[data-section=quotes]")).to_contain_text(q.text)
     # across viewpoints
     cons = res.distinguishing["consensus"]
-    assert page.locator("[data-section=consensus] tbody tr").count() == int(cons.sum())
+    expect(page.locator("[data-section=consensus] tbody tr")).to_have_count(int(cons.sum()))
     cells = page.locator("[data-section=correlations] tbody tr").evaluate_all(
         "rs => rs.map(r => Array.from(r.cells).slice(1).map(c => c.innerText.trim()))")
     assert cells == [[f"{v:.2f}" for v in row] for row in res.factor_correlations.to_numpy()]
@@ -286,7 +287,7 @@ def test_home_page_links_to_the_demo_results(browser, app_url, store, shots):
     page.locator(".qr h1").first.wait_for()
     assert "/results?demo=coproduction-demo" in page.url
     expect(page.locator("[data-section=simulated]")).to_contain_text("Simulated data, not real people")
-    assert page.locator("section[data-section=viewpoint]").count() == 3
+    expect(page.locator("section[data-section=viewpoint]")).to_have_count(3)   # drawn one by one
     consent_q = next(q for q in DEFN.postsort_questions if q.id == QUOTE_CONSENT_ID)
     assert consent_q.options[0] not in page.content()
     ctx.close()
