@@ -58,23 +58,17 @@ class Keeper {
     this.timer = window.setInterval(() => this.bind(), 150);   // fields drawn after this
   }
 
-  fieldElement(field) {
-    return document.querySelector("." + field.cls + " textarea, ." + field.cls + " input");
-  }
-
-  copy(field, el) {
-    try {
-      window.localStorage.setItem(storageName(this.data.key, field.id),
-                                  JSON.stringify({ v: el.value, ts: Date.now() + this.offset }));
-    } catch (err) { /* storage full or disabled: the field still saves when left */ }
-  }
-
   bind() {
     for (const field of this.data.fields) {
-      const el = this.fieldElement(field);
+      const el = document.querySelector("." + field.cls + " textarea, ." + field.cls + " input");
       if (!el || el.dataset.qpKept === field.cls) continue;
       el.dataset.qpKept = field.cls;
-      const copy = () => this.copy(field, el);
+      const name = storageName(this.data.key, field.id);
+      const copy = () => {
+        try {
+          window.localStorage.setItem(name, JSON.stringify({ v: el.value, ts: Date.now() + this.offset }));
+        } catch (err) { /* storage full or disabled: the field still saves when left */ }
+      };
       // typed before the page's first keeper was listening; later keepers
       // (reruns) cannot tell such words from a field another tab changed
       if (this.fresh && el.value !== field.value) copy();
