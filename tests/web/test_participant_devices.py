@@ -46,6 +46,16 @@ def go_offline(ctx, page):
     expect(page.locator(".qs-saved")).to_have_text(OFFLINE, timeout=15_000)
 
 
+def close_then_online(ctx, page) -> None:
+    """Close the offline page, then bring the device back online. A clean-clone
+    run once found the 4 offline cards on the server right after this (not
+    reproduced in 10 runs since); the likeliest sender is the closing page,
+    if it was still alive when the network came back, so the device waits."""
+    page.close()
+    time.sleep(1.0)
+    ctx.set_offline(False)
+
+
 def wait_for(check, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,8 +77,7 @@ def test_newer_work_wins_across_devices(browser, app_url, store):
     go_offline(laptop, page)
     place_by_keyboard(page, 4)
     expect(page.locator(".qs-saved")).to_have_text(OFFLINE)
-    page.close()
-    laptop.set_offline(False)
+    close_then_online(laptop, page)
     assert placed_count(server_grid(store, token)) == 3
 
     # later, on the phone: the server's 3 cards, one more placed and saved
@@ -92,8 +101,7 @@ def test_newer_work_wins_across_devices(browser, app_url, store):
     place_by_keyboard(page, 2)
     expect(page.locator(".qs-saved")).to_have_text(OFFLINE)
     kept = grid_in_dom(page)
-    page.close()
-    laptop.set_offline(False)
+    close_then_online(laptop, page)
     assert placed_count(server_grid(store, token)) == 4
     page = open_grid(laptop, url)
     assert grid_in_dom(page) == kept
